@@ -71,7 +71,6 @@ type Projector struct {
 	anchorIDs []int64
 	dim       int       // input dimension d
 	anchors   []float32 // k x d
-	anchorSq  []float32 // squared norms of anchors (euclidean)
 	shift     []float32 // per-dimension mean to subtract (nil: none)
 	scale     []float32 // per-dimension divisor (nil: none)
 }
@@ -136,9 +135,6 @@ func (c Config) Fit(anchors *space.Space) (*Projector, error) {
 		return nil, err
 	}
 	p.anchors = a
-	if kind == Euclidean {
-		p.anchorSq = rowSquares(a, d)
-	}
 	return p, nil
 }
 
@@ -226,24 +222,25 @@ func (p *Projector) Transform(s *space.Space) (*space.Space, error) {
 				out[i] = float32(1 - math.Acos(float64(v))/math.Pi)
 			}
 		}
-	case Euclidean:
-		// ||x-a||^2 = ||x||^2 + ||a||^2 - 2 x.a, with the cross term by GEMM.
-		gemm.Sgemm(false, true, n, k, d, -2, x, d, p.anchors, d, 0, out, k)
-		xsq := rowSquares(x, d)
-		for i := range n {
-			row := out[i*k : (i+1)*k]
-			for j := range row {
-				row[j] = -float32(math.Sqrt(math.Max(0, float64(row[j]+xsq[i]+p.anchorSq[j]))))
-			}
-		}
-	case L1:
+	case Euclidean, L1:
+		// Distances are summed directly, not through the GEMM identity
+		// ||x||^2 + ||a||^2 - 2 x.a, whose float32 cancellation puts an
+		// anchor ~1e-3 away from itself.
 		for i := range n {
 			xi := x[i*d : (i+1)*d]
 			for j := range k {
 				aj := p.anchors[j*d : (j+1)*d]
 				var s float64
 				for t, v := range xi {
-					s += math.Abs(float64(v - aj[t]))
+					dv := float64(v - aj[t])
+					if p.kind == L1 {
+						s += math.Abs(dv)
+					} else {
+						s += dv * dv
+					}
+				}
+				if p.kind == Euclidean {
+					s = math.Sqrt(s)
 				}
 				out[i*k+j] = -float32(s)
 			}
@@ -254,18 +251,6 @@ func (p *Projector) Transform(s *space.Space) (*space.Space, error) {
 		name += " (relative)"
 	}
 	return &space.Space{Name: name, IDs: s.IDs, Labels: s.Labels, Dim: k, Data: out}, nil
-}
-
-func rowSquares(x []float32, d int) []float32 {
-	out := make([]float32, len(x)/d)
-	for i := range out {
-		var s float64
-		for _, v := range x[i*d : (i+1)*d] {
-			s += float64(v) * float64(v)
-		}
-		out[i] = float32(s)
-	}
-	return out
 }
 
 func toFloat32(v []float64) []float32 {

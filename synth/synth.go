@@ -19,8 +19,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"gonum.org/v1/gonum/mat"
-
+	"github.com/latentatlas/atlas/internal/randmat"
 	"github.com/latentatlas/atlas/space"
 )
 
@@ -123,7 +122,7 @@ func Generate(c Config) (*Set, error) {
 	for t := range c.Charts {
 		slices.Sort(members[t])
 		d := c.Dims[min(t, len(c.Dims)-1)]
-		q := rotation(rng, d)
+		q := randmat.Orthogonal(rng, d)
 		scale := math.Exp(rng.NormFloat64()) // log-normal positive scale
 		embed := func(rows []int, name string, withLabels bool) *space.Space {
 			s := &space.Space{Name: name, Dim: d, IDs: make([]int64, len(rows)), Data: make([]float32, len(rows)*d)}
@@ -138,7 +137,7 @@ func Generate(c Config) (*Set, error) {
 				for a := range d {
 					var v float64
 					for b := range c.Latent {
-						v += q.At(a, b) * z[i*c.Latent+b]
+						v += q[a*d+b] * z[i*c.Latent+b]
 					}
 					s.Data[r*d+a] = float32(scale * (v + c.Noise*rng.NormFloat64()))
 				}
@@ -225,28 +224,4 @@ func (c Config) taskClasses() [][]int {
 		}
 	}
 	return tasks
-}
-
-// rotation returns a random d x d orthogonal matrix (QR of a Gaussian
-// matrix, with signs fixed so the draw is uniform; Mezzadri 2007).
-func rotation(rng *rand.Rand, d int) *mat.Dense {
-	g := mat.NewDense(d, d, nil)
-	for i := range d {
-		for j := range d {
-			g.Set(i, j, rng.NormFloat64())
-		}
-	}
-	var qr mat.QR
-	qr.Factorize(g)
-	var q, r mat.Dense
-	qr.QTo(&q)
-	qr.RTo(&r)
-	for j := range d {
-		if r.At(j, j) < 0 {
-			for i := range d {
-				q.Set(i, j, -q.At(i, j))
-			}
-		}
-	}
-	return &q
 }
