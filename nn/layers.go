@@ -70,8 +70,8 @@ type Conv2D struct {
 
 	inShape      []int
 	oh, ow       int
-	cols         []float32 // per image: K x OH*OW, kept for backward
-	partW, partB [][]float32
+	cols         []float32   // per image: K x OH*OW, kept for backward
+	partW, partB [][]float32 // per chunk: dW^T (K x outC) and db
 }
 
 // NewConv2D returns a convolution with square kernel k, zero weights.
@@ -160,7 +160,9 @@ func (c *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 		for i := lo; i < hi; i++ {
 			col := c.cols[i*k*ohw : (i+1)*k*ohw]
 			g := dy.Data[i*c.OutC*ohw : (i+1)*c.OutC*ohw]
-			gemm.Sgemm(false, true, c.OutC, k, ohw, 1, g, ohw, col, ohw, 1, pw, k)
+			// dW^T (k x outC) += col * g^T: the large operand, col, is then
+			// packed row by row instead of transposed (a strided copy).
+			gemm.Sgemm(false, true, k, c.OutC, ohw, 1, col, ohw, g, ohw, 1, pw, c.OutC)
 			for o := range c.OutC {
 				var s float32
 				for _, v := range g[o*ohw : (o+1)*ohw] {
@@ -175,7 +177,13 @@ func (c *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 		}
 	})
 	for ci := range chunks {
-		addTo(c.W.Grad, c.partW[ci])
+		pw := c.partW[ci]
+		for o := range c.OutC {
+			grad := c.W.Grad[o*k : (o+1)*k]
+			for j := range grad {
+				grad[j] += pw[j*c.OutC+o]
+			}
+		}
 		addTo(c.B.Grad, c.partB[ci])
 	}
 	return dx
@@ -203,11 +211,19 @@ func (c *Conv2D) im2col(img []float32, h, w int, col []float32) {
 						// Valid ox: 0 <= ox - P + kx < w.
 						lo := max(0, c.Pad-kx)
 						hi := min(c.ow, w+c.Pad-kx)
-						clear(dst[:lo])
-						if hi > lo {
-							copy(dst[lo:hi], src[lo-c.Pad+kx:hi-c.Pad+kx])
+						hi = max(hi, lo)
+						for j := range dst[:lo] {
+							dst[j] = 0
 						}
-						clear(dst[max(hi, lo):])
+						// Element loops, not copy: rows are 7 to 28 values,
+						// too short for copy's call to pay off.
+						in, out := src[lo-c.Pad+kx:hi-c.Pad+kx], dst[lo:hi]
+						for j := range out {
+							out[j] = in[j]
+						}
+						for j := range dst[hi:] {
+							dst[hi+j] = 0
+						}
 						continue
 					}
 					for ox := range dst {
@@ -239,6 +255,14 @@ func (c *Conv2D) col2im(col []float32, h, w int, img []float32) {
 					}
 					src := row[oy*c.ow : (oy+1)*c.ow]
 					dst := plane[iy*w : (iy+1)*w]
+					if c.Stride == 1 {
+						lo := max(0, c.Pad-kx)
+						hi := min(c.ow, w+c.Pad-kx)
+						if hi > lo {
+							addTo(dst[lo-c.Pad+kx:hi-c.Pad+kx], src[lo:hi])
+						}
+						continue
+					}
 					for ox, g := range src {
 						ix := ox*c.Stride - c.Pad + kx
 						if ix >= 0 && ix < w {
@@ -281,6 +305,10 @@ func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 		}
 		m.argmax = m.argmax[:len(y.Data)]
 	}
+	if m.K == 2 && m.Stride == 2 {
+		m.forward2x2(x.Data, y.Data, n*ch, h, w, oh, ow, train)
+		return y
+	}
 	for p := range n * ch {
 		plane := x.Data[p*h*w : (p+1)*h*w]
 		for oy := range oh {
@@ -305,6 +333,35 @@ func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 	return y
 }
 
+// forward2x2 is the common 2x2, stride 2 case, with the window's two rows
+// read as slices. Ties go to the first maximum, as in the general case.
+func (m *MaxPool2D) forward2x2(x, y []float32, planes, h, w, oh, ow int, train bool) {
+	for p := range planes {
+		base := p * h * w
+		for oy := range oh {
+			r0 := x[base+2*oy*w : base+2*oy*w+2*ow]
+			r1 := x[base+(2*oy+1)*w : base+(2*oy+1)*w+2*ow]
+			out := y[(p*oh+oy)*ow : (p*oh+oy+1)*ow]
+			for ox := range out {
+				best, at := r0[2*ox], 2*ox
+				if v := r0[2*ox+1]; v > best {
+					best, at = v, 2*ox+1
+				}
+				if v := r1[2*ox]; v > best {
+					best, at = v, w+2*ox
+				}
+				if v := r1[2*ox+1]; v > best {
+					best, at = v, w+2*ox+1
+				}
+				out[ox] = best
+				if train {
+					m.argmax[(p*oh+oy)*ow+ox] = int32(base + 2*oy*w + at)
+				}
+			}
+		}
+	}
+}
+
 func (m *MaxPool2D) Backward(dy *Tensor, needDX bool) *Tensor {
 	dx := NewTensor(m.inShape...)
 	for o, g := range dy.Data {
@@ -316,23 +373,34 @@ func (m *MaxPool2D) Backward(dy *Tensor, needDX bool) *Tensor {
 // SiLU is x * sigmoid(x) (the paper's CNN activation).
 type SiLU struct{ x, s []float32 }
 
-func (a *SiLU) Params() []*Param                  { return nil }
+func (a *SiLU) Params() []*Param                 { return nil }
 func (a *SiLU) OutShape(in []int) ([]int, error) { return in, nil }
 
 func (a *SiLU) Forward(x *Tensor, train bool) *Tensor {
 	y := &Tensor{Shape: x.Shape, Data: make([]float32, len(x.Data))}
+	// y is first used as scratch for sigmoid(x) when not training.
+	s := y.Data
 	if train {
 		a.x = x.Data
 		a.s = growF(a.s, len(x.Data))
+		s = a.s
 	}
+	sigmoidSlice(s, x.Data)
 	for i, v := range x.Data {
-		s := sigmoidf(v)
-		y.Data[i] = v * s
-		if train {
-			a.s[i] = s
-		}
+		y.Data[i] = v * s[i]
 	}
 	return y
+}
+
+// sigmoidSlice sets dst[i] = 1 / (1 + exp(-src[i])), vectorised.
+func sigmoidSlice(dst, src []float32) {
+	for i, v := range src {
+		dst[i] = -v
+	}
+	expSlice(dst, dst)
+	for i, e := range dst {
+		dst[i] = 1 / (1 + e)
+	}
 }
 
 func (a *SiLU) Backward(dy *Tensor, needDX bool) *Tensor {
@@ -347,7 +415,7 @@ func (a *SiLU) Backward(dy *Tensor, needDX bool) *Tensor {
 // ReLU is max(x, 0).
 type ReLU struct{ x []float32 }
 
-func (a *ReLU) Params() []*Param                  { return nil }
+func (a *ReLU) Params() []*Param                 { return nil }
 func (a *ReLU) OutShape(in []int) ([]int, error) { return in, nil }
 
 func (a *ReLU) Forward(x *Tensor, train bool) *Tensor {
@@ -375,14 +443,12 @@ func (a *ReLU) Backward(dy *Tensor, needDX bool) *Tensor {
 // its classification head).
 type Sigmoid struct{ y []float32 }
 
-func (a *Sigmoid) Params() []*Param                  { return nil }
+func (a *Sigmoid) Params() []*Param                 { return nil }
 func (a *Sigmoid) OutShape(in []int) ([]int, error) { return in, nil }
 
 func (a *Sigmoid) Forward(x *Tensor, train bool) *Tensor {
 	y := &Tensor{Shape: x.Shape, Data: make([]float32, len(x.Data))}
-	for i, v := range x.Data {
-		y.Data[i] = sigmoidf(v)
-	}
+	sigmoidSlice(y.Data, x.Data)
 	if train {
 		a.y = y.Data
 	}
@@ -400,7 +466,7 @@ func (a *Sigmoid) Backward(dy *Tensor, needDX bool) *Tensor {
 // Flatten reshapes (N, ...) to (N, prod(...)).
 type Flatten struct{ inShape []int }
 
-func (f *Flatten) Params() []*Param                  { return nil }
+func (f *Flatten) Params() []*Param                 { return nil }
 func (f *Flatten) OutShape(in []int) ([]int, error) { return []int{prod(in)}, nil }
 
 func (f *Flatten) Forward(x *Tensor, train bool) *Tensor {
@@ -427,12 +493,6 @@ func growF(s []float32, n int) []float32 {
 		return make([]float32, n)
 	}
 	return s[:n]
-}
-
-func addTo(dst, src []float32) {
-	for i, v := range src {
-		dst[i] += v
-	}
 }
 
 // forEachChunk calls fn(chunk, lo, hi) for [0, n) cut into pieces of size

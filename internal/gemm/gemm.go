@@ -29,9 +29,20 @@ const (
 var bufPool = sync.Pool{New: func() any { return new(buffers) }}
 
 type buffers struct {
-	a, b []float32
-	tile [mr * nr]float32
+	a, b         []float32 // packed blocks
+	aEdge, bEdge []float32 // one packed panel, for edge tiles of unpacked operands
+	tile         [mr * nr]float32
 }
+
+// When to pack. A packed panel is re-read once per tile it meets, so
+// packing pays when an operand is re-used many times: A across the n/16
+// panels of B, B across the m/6 panels of A. Thin products (a conv layer's
+// 32 output channels, say) read their big operand in place; the kernel
+// takes strides. Transposed operands and alpha != 1 are always packed.
+const (
+	packAMinN = 64
+	packBMinM = 48
+)
 
 // Sgemm computes C = alpha * op(A) * op(B) + beta * C for row-major
 // matrices, where op(A) is m x k and op(B) is k x n. transA and transB say
@@ -67,24 +78,39 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if transB {
 		brs, bcs = 1, ldb
 	}
+	packA := transA || alpha != 1 || n >= packAMinN
+	packB := transB || m >= packBMinM
 	buf := bufPool.Get().(*buffers)
 	defer bufPool.Put(buf)
 	for jc := 0; jc < n; jc += nc {
 		ncb := min(nc, n-jc)
-		npanels := (ncb + nr - 1) / nr
 		for pc := 0; pc < k; pc += kc {
 			kcb := min(kc, k-pc)
-			buf.b = grow(buf.b, npanels*nr*kcb)
-			packB(buf.b, b[pc*brs+jc*bcs:], brs, bcs, kcb, ncb)
+			bv := view{data: b[pc*brs+jc*bcs:], rs: brs, cs: bcs, packed: packB}
+			if packB {
+				buf.b = grow(buf.b, (ncb+nr-1)/nr*nr*kcb)
+				packBBlock(buf.b, bv.data, brs, bcs, kcb, ncb)
+				bv.data = buf.b
+			}
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
-				mpanels := (mcb + mr - 1) / mr
-				buf.a = grow(buf.a, mpanels*mr*kcb)
-				packA(buf.a, a[ic*ars+pc*acs:], ars, acs, mcb, kcb, alpha)
-				macroKernel(buf, mcb, ncb, kcb, c[ic*ldc+jc:], ldc)
+				av := view{data: a[ic*ars+pc*acs:], rs: ars, cs: acs, packed: packA}
+				if packA {
+					buf.a = grow(buf.a, (mcb+mr-1)/mr*mr*kcb)
+					packABlock(buf.a, av.data, ars, acs, mcb, kcb, alpha)
+					av.data = buf.a
+				}
+				macroKernel(buf, av, bv, mcb, ncb, kcb, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
+}
+
+// view is a block of an operand, packed (panels) or in place (strides).
+type view struct {
+	data   []float32
+	rs, cs int
+	packed bool
 }
 
 func grow(s []float32, n int) []float32 {
@@ -94,75 +120,101 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// packA copies an mcb x kcb block of op(A), scaled by alpha, into panels of
-// mr rows: panel r holds, for each p, the mr values A[r*mr..r*mr+mr-1][p].
-// Rows past mcb are zero.
-func packA(dst, a []float32, rs, cs, mcb, kcb int, alpha float32) {
+// packABlock copies an mcb x kcb block of op(A), scaled by alpha, into
+// panels of mr rows: panel r holds, for each p, the mr values
+// A[r*mr..r*mr+mr-1][p]. Rows past mcb are zero.
+func packABlock(dst, a []float32, rs, cs, mcb, kcb int, alpha float32) {
 	for r := 0; r*mr < mcb; r++ {
-		panel := dst[r*mr*kcb : (r+1)*mr*kcb]
-		rows := min(mr, mcb-r*mr)
-		if rows < mr {
-			clear(panel)
-		}
-		for i := range rows {
-			src := a[(r*mr+i)*rs:]
-			if cs == 1 {
-				for p, v := range src[:kcb] {
-					panel[p*mr+i] = alpha * v
-				}
-			} else {
-				for p := range kcb {
-					panel[p*mr+i] = alpha * src[p*cs]
-				}
-			}
-		}
+		packAPanel(dst[r*mr*kcb:(r+1)*mr*kcb], a[r*mr*rs:], rs, cs, min(mr, mcb-r*mr), kcb, alpha)
 	}
 }
 
-// packB copies a kcb x ncb block of op(B) into panels of nr columns: panel
-// q holds, for each p, the nr values B[p][q*nr..q*nr+nr-1]. Columns past
-// ncb are zero.
-func packB(dst, b []float32, rs, cs, kcb, ncb int) {
-	for q := 0; q*nr < ncb; q++ {
-		panel := dst[q*nr*kcb : (q+1)*nr*kcb]
-		cols := min(nr, ncb-q*nr)
+func packAPanel(panel, a []float32, rs, cs, rows, kcb int, alpha float32) {
+	if rows < mr {
+		clear(panel)
+	}
+	for i := range rows {
+		src := a[i*rs:]
 		if cs == 1 {
-			for p := range kcb {
-				src := b[p*rs+q*nr:]
-				copy(panel[p*nr:p*nr+cols], src[:cols])
-				if cols < nr {
-					clear(panel[p*nr+cols : p*nr+nr])
-				}
+			for p, v := range src[:kcb] {
+				panel[p*mr+i] = alpha * v
 			}
-			continue
-		}
-		if cols < nr {
-			clear(panel)
-		}
-		for j := range cols {
-			src := b[(q*nr+j)*cs:]
+		} else {
 			for p := range kcb {
-				panel[p*nr+j] = src[p*rs]
+				panel[p*mr+i] = alpha * src[p*cs]
 			}
 		}
 	}
 }
 
-// macroKernel multiplies the packed blocks into C (mcb x ncb at c).
-func macroKernel(buf *buffers, mcb, ncb, kcb int, c []float32, ldc int) {
+// packBBlock copies a kcb x ncb block of op(B) into panels of nr columns:
+// panel q holds, for each p, the nr values B[p][q*nr..q*nr+nr-1]. Columns
+// past ncb are zero.
+func packBBlock(dst, b []float32, rs, cs, kcb, ncb int) {
+	for q := 0; q*nr < ncb; q++ {
+		packBPanel(dst[q*nr*kcb:(q+1)*nr*kcb], b[q*nr*cs:], rs, cs, kcb, min(nr, ncb-q*nr))
+	}
+}
+
+func packBPanel(panel, b []float32, rs, cs, kcb, cols int) {
+	if cs == 1 {
+		for p := range kcb {
+			copy(panel[p*nr:p*nr+cols], b[p*rs:p*rs+cols])
+			if cols < nr {
+				clear(panel[p*nr+cols : p*nr+nr])
+			}
+		}
+		return
+	}
+	if cols < nr {
+		clear(panel)
+	}
+	for j := range cols {
+		src := b[j*cs:]
+		for p := range kcb {
+			panel[p*nr+j] = src[p*rs]
+		}
+	}
+}
+
+// macroKernel multiplies the blocks into C (mcb x ncb at c), tile by tile.
+// Edge tiles of in-place operands are packed first, so the kernel never
+// reads past the operand; edge tiles of C are computed aside.
+func macroKernel(buf *buffers, av, bv view, mcb, ncb, kcb int, c []float32, ldc int) {
 	for jr := 0; jr < ncb; jr += nr {
-		bp := buf.b[(jr/nr)*nr*kcb:]
 		cols := min(nr, ncb-jr)
+		var bp []float32
+		bks := nr
+		switch {
+		case bv.packed:
+			bp = bv.data[(jr/nr)*nr*kcb:]
+		case cols == nr:
+			bp, bks = bv.data[jr:], bv.rs
+		default:
+			buf.bEdge = grow(buf.bEdge, nr*kcb)
+			packBPanel(buf.bEdge, bv.data[jr:], bv.rs, 1, kcb, cols)
+			bp = buf.bEdge
+		}
 		for ir := 0; ir < mcb; ir += mr {
-			ap := buf.a[(ir/mr)*mr*kcb:]
 			rows := min(mr, mcb-ir)
+			var ap []float32
+			ars, aks := 1, mr
+			switch {
+			case av.packed:
+				ap = av.data[(ir/mr)*mr*kcb:]
+			case rows == mr:
+				ap, ars, aks = av.data[ir*av.rs:], av.rs, 1
+			default:
+				buf.aEdge = grow(buf.aEdge, mr*kcb)
+				packAPanel(buf.aEdge, av.data[ir*av.rs:], av.rs, 1, rows, kcb, 1)
+				ap = buf.aEdge
+			}
 			if rows == mr && cols == nr {
-				kernel(kcb, ap, bp, c[ir*ldc+jr:], ldc)
+				kernel(kcb, ap, ars, aks, bp, bks, c[ir*ldc+jr:], ldc)
 				continue
 			}
-			// Edge tile: compute a full tile aside, add the valid part.
 			clear(buf.tile[:])
-			kernel(kcb, ap, bp, buf.tile[:], nr)
+			kernel(kcb, ap, ars, aks, bp, bks, buf.tile[:], nr)
 			for i := range rows {
 				crow := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+cols]
 				for j := range crow {
@@ -173,13 +225,15 @@ func macroKernel(buf *buffers, mcb, ncb, kcb int, c []float32, ldc int) {
 	}
 }
 
-// kernelGo is the portable micro-kernel: C[6x16] += Apanel * Bpanel.
-func kernelGo(k int, a, b, c []float32, ldc int) {
+// kernelGo is the portable micro-kernel, with kernel6x16's contract:
+// C[6x16] += A * B, A's (i, p) at a[i*ars + p*aks], B's (p, j) at
+// b[p*bks + j].
+func kernelGo(k int, a []float32, ars, aks int, b []float32, bks int, c []float32, ldc int) {
 	var acc [mr][nr]float32
 	for p := range k {
-		bp := b[p*nr : p*nr+nr]
-		ap := a[p*mr : p*mr+mr]
-		for i, av := range ap {
+		bp := b[p*bks : p*bks+nr]
+		for i := range mr {
+			av := a[i*ars+p*aks]
 			row := &acc[i]
 			for j, bv := range bp {
 				row[j] += av * bv

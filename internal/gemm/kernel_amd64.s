@@ -1,18 +1,31 @@
 #include "textflag.h"
 
-// func kernel6x16(k int, a, b, c *float32, ldc int)
+// func kernel6x16(k int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int)
 //
-// C[6x16] += A (packed: k steps of 6 floats) * B (packed: k steps of 16
-// floats). Accumulators: Y0..Y11 (row i in Y(2i), Y(2i+1)); Y12, Y13 hold a
-// row of B, Y14 a broadcast element of A. Go's assembler takes AVX operands
-// in reverse Intel order: VFMADD231PS Y12, Y14, Y0 is Y0 += Y14 * Y12.
-TEXT ·kernel6x16(SB), NOSPLIT, $0-40
+// C[6x16] += A * B, where element (i, p) of A is a[i*ars + p*aks] and
+// element (p, j) of B is b[p*bks + j] (strides in floats). Packed panels
+// have ars = 1, aks = 6 and bks = 16; unpacked row-major operands have
+// ars = lda, aks = 1 and bks = ldb.
+//
+// Accumulators: Y0..Y11 (row i in Y(2i), Y(2i+1)); Y12, Y13 hold a row of
+// B, Y14 a broadcast element of A. Go's assembler takes AVX operands in
+// reverse Intel order: VFMADD231PS Y12, Y14, Y0 is Y0 += Y14 * Y12.
+// Row offsets of A: 0, R9, 2*R9, R10 = 3*R9, 4*R9, R11 = 5*R9 (bytes).
+TEXT ·kernel6x16(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ ars+16(FP), R9
+	MOVQ aks+24(FP), R12
+	MOVQ b+32(FP), DI
+	MOVQ bks+40(FP), R13
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $2, R8
+	SHLQ $2, R9
+	SHLQ $2, R12
+	SHLQ $2, R13
+	LEAQ (R9)(R9*2), R10
+	LEAQ (R9)(R9*4), R11
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -27,47 +40,45 @@ TEXT ·kernel6x16(SB), NOSPLIT, $0-40
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
-#define STEP(aoff, boff) \
-	VMOVUPS boff(DI), Y12 \
-	VMOVUPS boff+32(DI), Y13 \
-	VBROADCASTSS aoff(SI), Y14 \
+#define STEP \
+	VMOVUPS (DI), Y12 \
+	VMOVUPS 32(DI), Y13 \
+	VBROADCASTSS (SI), Y14 \
 	VFMADD231PS Y12, Y14, Y0 \
 	VFMADD231PS Y13, Y14, Y1 \
-	VBROADCASTSS aoff+4(SI), Y14 \
+	VBROADCASTSS (SI)(R9*1), Y14 \
 	VFMADD231PS Y12, Y14, Y2 \
 	VFMADD231PS Y13, Y14, Y3 \
-	VBROADCASTSS aoff+8(SI), Y14 \
+	VBROADCASTSS (SI)(R9*2), Y14 \
 	VFMADD231PS Y12, Y14, Y4 \
 	VFMADD231PS Y13, Y14, Y5 \
-	VBROADCASTSS aoff+12(SI), Y14 \
+	VBROADCASTSS (SI)(R10*1), Y14 \
 	VFMADD231PS Y12, Y14, Y6 \
 	VFMADD231PS Y13, Y14, Y7 \
-	VBROADCASTSS aoff+16(SI), Y14 \
+	VBROADCASTSS (SI)(R9*4), Y14 \
 	VFMADD231PS Y12, Y14, Y8 \
 	VFMADD231PS Y13, Y14, Y9 \
-	VBROADCASTSS aoff+20(SI), Y14 \
+	VBROADCASTSS (SI)(R11*1), Y14 \
 	VFMADD231PS Y12, Y14, Y10 \
-	VFMADD231PS Y13, Y14, Y11
+	VFMADD231PS Y13, Y14, Y11 \
+	ADDQ R12, SI \
+	ADDQ R13, DI
 
 	// Four steps per iteration, then the remainder one by one.
 loop4:
 	CMPQ CX, $4
 	JL   tail
-	STEP(0, 0)
-	STEP(24, 64)
-	STEP(48, 128)
-	STEP(72, 192)
-	ADDQ $96, SI
-	ADDQ $256, DI
+	STEP
+	STEP
+	STEP
+	STEP
 	SUBQ $4, CX
 	JMP  loop4
 
 tail:
 	TESTQ CX, CX
 	JE    store
-	STEP(0, 0)
-	ADDQ $24, SI
-	ADDQ $64, DI
+	STEP
 	DECQ CX
 	JMP  tail
 

@@ -4,4 +4,6 @@ package gemm
 
 var hasAVX2 = false
 
-func kernel(k int, a, b, c []float32, ldc int) { kernelGo(k, a, b, c, ldc) }
+func kernel(k int, a []float32, ars, aks int, b []float32, bks int, c []float32, ldc int) {
+	kernelGo(k, a, ars, aks, b, bks, c, ldc)
+}
