@@ -67,9 +67,13 @@ Fashion-MNIST), cifar10:DIR or cifar100:DIR (the binary versions).`,
 			if err != nil {
 				return err
 			}
+			var valData nn.Data // a nil *View in an interface would not be nil
+			if val != nil {
+				valData = val
+			}
 			bar := progress.New(e.stderr, "train")
 			start := time.Now()
-			hist, err := nn.Train(cmd.Context(), m, train, val, cfg, func(p nn.Progress) {
+			hist, err := nn.Train(cmd.Context(), m, train, valData, cfg, func(p nn.Progress) {
 				bar.Update(p.Step, p.Steps, fmt.Sprintf("epoch %d/%d loss %.4f", p.Epoch, p.Epochs, p.Loss))
 			})
 			bar.Done()
