@@ -137,6 +137,14 @@ func NewView(im *Images, classes []int, mean, std []float32) *View {
 	return v
 }
 
+// NewViewRows is NewView over the given rows of im, in that order. The
+// caller makes sure their labels are in classes.
+func NewViewRows(im *Images, rows []int, classes []int, mean, std []float32) *View {
+	v := NewView(&Images{}, classes, mean, std)
+	v.Images, v.Rows = im, rows
+	return v
+}
+
 // Subset returns a view of some of v's samples (positions in v).
 func (v *View) Subset(pos []int) *View {
 	out := *v

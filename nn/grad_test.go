@@ -174,3 +174,46 @@ func TestInitBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeLayerGradients(t *testing.T) {
+	checkGrad(t, "rownorm", &RowNorm{}, []int{4, 9}, 1e-2)
+	te := NewTaskEmbed(5, 3, 4)
+	rng := rand.New(rand.NewPCG(9, 9))
+	// TaskEmbed's input gradient is only defined for the feature part; check
+	// the embedding's gradient by finite differences on E.
+	x := NewTensor(6, 8)
+	for i := range 6 {
+		for j := range 5 {
+			x.Data[i*8+j] = float32(rng.NormFloat64())
+		}
+		x.Data[i*8+5+i%3] = 1
+	}
+	for i := range te.E.Value {
+		te.E.Value[i] = float32(rng.NormFloat64())
+	}
+	y := te.Forward(x, true)
+	r := make([]float32, len(y.Data))
+	for i := range r {
+		r[i] = float32(rng.NormFloat64())
+	}
+	clear(te.E.Grad)
+	dx := te.Backward(&Tensor{Shape: y.Shape, Data: r}, true)
+	for i := range te.E.Value {
+		old := te.E.Value[i]
+		te.E.Value[i] = old + 0.01
+		up := lossOf(te, x, r)
+		te.E.Value[i] = old - 0.01
+		down := lossOf(te, x, r)
+		te.E.Value[i] = old
+		if num := (up - down) / 0.02; math.Abs(num-float64(te.E.Grad[i])) > 1e-3 {
+			t.Fatalf("task embedding grad %d: %v vs numeric %v", i, te.E.Grad[i], num)
+		}
+	}
+	for i := range 6 {
+		for j := range 5 {
+			if dx.Data[i*8+j] != r[i*9+j] {
+				t.Fatal("features' gradient should pass through")
+			}
+		}
+	}
+}

@@ -46,7 +46,13 @@ const (
 	MLP Arch = "mlp"
 )
 
-// Archs lists the architectures, for flag help.
+// Probe is the paper's classification probe (paper-spec 5.2): per-row
+// standardisation, linear -> Hidden, ReLU, linear head. With TaskEmbed
+// set, each input row ends in a one-hot task that a learned embedding
+// (TaskEmbed wide) replaces before the standardisation.
+const Probe Arch = "probe"
+
+// Archs lists the encoder architectures, for flag help.
 var Archs = []Arch{CNN, MLP}
 
 // Spec says what a model is: enough to rebuild it from a weights file.
@@ -58,6 +64,11 @@ type Spec struct {
 	Mean     []float32 `json:"mean"`      // per-channel input normalisation
 	Std      []float32 `json:"std"`
 	Dataset  string    `json:"dataset"`
+	// Probe only: hidden width (256 in the paper), and the number of tasks
+	// and width of the task embedding (0: none).
+	Hidden         int `json:"hidden,omitempty"`
+	Tasks          int `json:"tasks,omitempty"`
+	TaskEmbedWidth int `json:"task_embed_width,omitempty"`
 }
 
 // Model is an encoder, whose output is the embedding, and a head that maps
@@ -95,6 +106,21 @@ func New(spec Spec, seed uint64) (*Model, error) {
 	case MLP:
 		enc = []Layer{&Flatten{}, NewLinear("fc1", c*h*w, 256), &ReLU{}, NewLinear("embed", 256, spec.EmbedDim)}
 		head = []Layer{&ReLU{}, NewLinear("head", spec.EmbedDim, len(spec.Classes))}
+	case Probe:
+		in := c * h * w
+		enc = []Layer{&Flatten{}}
+		if spec.TaskEmbedWidth > 0 {
+			te := NewTaskEmbed(in-spec.Tasks, spec.Tasks, spec.TaskEmbedWidth)
+			enc = append(enc, te)
+			in = in - spec.Tasks + spec.TaskEmbedWidth
+		}
+		hidden := spec.Hidden
+		if hidden <= 0 {
+			hidden = 256
+		}
+		enc = append(enc, &RowNorm{}, NewLinear("fc1", in, hidden), &ReLU{})
+		head = []Layer{NewLinear("head", hidden, len(spec.Classes))}
+		spec.EmbedDim = hidden
 	default:
 		return nil, fmt.Errorf("nn: unknown architecture %q (want one of %v)", spec.Arch, Archs)
 	}
@@ -106,6 +132,10 @@ func New(spec Spec, seed uint64) (*Model, error) {
 			initLayer(rng, l.W, l.B)
 		case *Conv2D:
 			initLayer(rng, l.W, l.B)
+		case *TaskEmbed:
+			for i := range l.E.Value {
+				l.E.Value[i] = float32(rng.NormFloat64())
+			}
 		}
 	}
 	return m, nil

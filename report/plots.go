@@ -1,0 +1,161 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/latentatlas/atlas/experiment"
+)
+
+// palette is a colour-blind-friendly set (Okabe and Ito) extended to 10.
+var palette = []color.RGBA{
+	{0, 114, 178, 255}, {230, 159, 0, 255}, {0, 158, 115, 255}, {204, 121, 167, 255}, {86, 180, 233, 255},
+	{213, 94, 0, 255}, {240, 228, 66, 255}, {0, 0, 0, 255}, {153, 153, 153, 255}, {117, 112, 179, 255},
+}
+
+// Plot is one figure written as SVG and PNG.
+type Plot struct {
+	Name    string // file name without extension, under plots/
+	Caption string
+}
+
+// WritePlots draws every figure under dir/plots and returns them.
+func WritePlots(res *experiment.Results, dir string) ([]Plot, error) {
+	var out []Plot
+	for _, sec := range Sections(res) {
+		setting := sec.Setting
+		sum := res.Summary[setting]
+		pts := res.Spaces[setting]
+		for _, space := range []string{"original_rel", "merged"} {
+			if len(pts[space]) == 0 {
+				continue
+			}
+			title := map[string]string{"original_rel": "end-to-end model (relative)", "merged": "atlas (merged, oracle routing)"}[space]
+			p := Plot{Name: fmt.Sprintf("pca-%s-%s", setting, space), Caption: fmt.Sprintf("%s: PCA of the %s test space, coloured by class", setting, title)}
+			if err := save(scatter(pts[space], setting+": "+title), dir, p.Name, 5, 5); err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		var names []string
+		var vals []float64
+		for _, row := range spaceRows {
+			if s, ok := sum[row.path+".total_acc"]; ok {
+				names = append(names, shortName(row.path))
+				vals = append(vals, 100*s.Mean)
+			}
+		}
+		p := Plot{Name: "accuracy-" + setting, Caption: setting + ": probe accuracy (%) per space"}
+		if err := save(bars(names, vals, setting+": probe accuracy (%)"), dir, p.Name, 9, 4); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+		names, vals = nil, nil
+		for _, routing := range []string{"oracle", "all"} {
+			for _, row := range ckaRows {
+				if s, ok := sum["routing."+routing+".cka."+row.key]; ok {
+					names = append(names, fmt.Sprintf("%s\n%s", row.key[4:], routing))
+					vals = append(vals, s.Mean)
+				}
+			}
+		}
+		p = Plot{Name: "cka-" + setting, Caption: setting + ": linear CKA per pair and routing"}
+		if err := save(bars(names, vals, setting+": linear CKA"), dir, p.Name, 9, 4); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+		names, vals = nil, nil
+		for _, row := range sepRows {
+			if s, ok := sum[row.path]; ok {
+				names = append(names, shortName(row.path))
+				vals = append(vals, s.Mean)
+			}
+		}
+		p = Plot{Name: "separability-" + setting, Caption: setting + ": separability per space"}
+		if err := save(bars(names, vals, setting+": separability"), dir, p.Name, 9, 4); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// shortName turns a metric path into a bar label: the space, and the
+// routing when it has one ("routing.all.classification.merged" ->
+// "merged\nlabel-free").
+func shortName(path string) string {
+	parts := strings.Split(path, ".")
+	space := parts[len(parts)-1]
+	if parts[0] == "routing" {
+		return space + "\n" + map[string]string{"oracle": "oracle", "all": "label-free"}[parts[1]]
+	}
+	return space
+}
+
+func scatter(pts []experiment.Point, title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "PC 1"
+	p.Y.Label.Text = "PC 2"
+	byLabel := map[int]plotter.XYs{}
+	maxLabel := 0
+	for _, pt := range pts {
+		byLabel[pt.Label] = append(byLabel[pt.Label], plotter.XY{X: pt.X, Y: pt.Y})
+		maxLabel = max(maxLabel, pt.Label)
+	}
+	for l := 0; l <= maxLabel; l++ {
+		xy, ok := byLabel[l]
+		if !ok {
+			continue
+		}
+		s, err := plotter.NewScatter(xy)
+		if err != nil {
+			continue
+		}
+		s.GlyphStyle.Color = palette[l%len(palette)]
+		s.GlyphStyle.Radius = vg.Points(1.5)
+		s.GlyphStyle.Shape = draw.CircleGlyph{}
+		p.Add(s)
+		p.Legend.Add(fmt.Sprint(l), s)
+	}
+	p.Legend.Top = true
+	return p
+}
+
+func bars(names []string, vals []float64, title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	b, err := plotter.NewBarChart(plotter.Values(vals), vg.Points(18))
+	if err == nil {
+		b.Color = palette[0]
+		b.LineStyle.Width = 0
+		p.Add(b)
+	}
+	p.NominalX(names...)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range vals {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	p.Y.Min = 0
+	if hi > 0 {
+		p.Y.Max = hi * 1.05
+	}
+	return p
+}
+
+func save(p *plot.Plot, dir, name string, w, h float64) error {
+	for _, ext := range []string{".svg", ".png"} {
+		if err := p.Save(vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch, filepath.Join(dir, "plots", name+ext)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
