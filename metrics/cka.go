@@ -191,3 +191,32 @@ func frob(m []float64) float64 {
 	}
 	return math.Sqrt(s)
 }
+
+// Merge adds the rows accumulated in o to c, as if they had been written
+// to c (Chan et al. 1979). It lets per-block statistics be combined, which
+// makes the block bootstrap of BootstrapCKA cheap.
+func (c *CKA) Merge(o *CKA) {
+	if o.n == 0 {
+		return
+	}
+	na, nb := c.n, o.n
+	n := na + nb
+	dx, dy := make([]float64, c.p), make([]float64, c.q)
+	for i := range dx {
+		dx[i] = o.meanX[i] - c.meanX[i]
+	}
+	for i := range dy {
+		dy[i] = o.meanY[i] - c.meanY[i]
+	}
+	w := na * nb / n
+	merge(c.cxx, o.cxx, dx, dx, w)
+	merge(c.cyy, o.cyy, dy, dy, w)
+	merge(c.cxy, o.cxy, dx, dy, w)
+	for i := range dx {
+		c.meanX[i] += dx[i] * nb / n
+	}
+	for i := range dy {
+		c.meanY[i] += dy[i] * nb / n
+	}
+	c.n = n
+}

@@ -217,3 +217,13 @@ func TestProbeLayerGradients(t *testing.T) {
 		}
 	}
 }
+
+func TestRowNormGolden(t *testing.T) {
+	// Row (1, 2, 3): mean 2, biased variance 2/3, so the output is
+	// (x - 2) / sqrt(2/3 + 1e-5) = (-1.2247357, 0, 1.2247357).
+	y := (&RowNorm{}).Forward(&Tensor{Shape: []int{1, 3}, Data: []float32{1, 2, 3}}, false)
+	want := 1 / math.Sqrt(2.0/3+1e-5)
+	if math.Abs(float64(y.Data[0])+want) > 1e-6 || y.Data[1] != 0 || math.Abs(float64(y.Data[2])-want) > 1e-6 {
+		t.Errorf("got %v", y.Data)
+	}
+}

@@ -95,6 +95,7 @@ type Result struct {
 	Accuracy    float64 `json:"total_acc"`
 	Epochs      int     `json:"epochs"`
 	BestEpoch   int     `json:"best_epoch"`
+	weights     []float64 // Linear: W (classes x d) then b
 }
 
 // MLP trains the probe on train (a C-way head over labels 0..classes-1)

@@ -94,6 +94,9 @@ func WritePlots(res *experiment.Results, dir string) ([]Plot, error) {
 func shortName(path string) string {
 	parts := strings.Split(path, ".")
 	space := parts[len(parts)-1]
+	if short, ok := map[string]string{"task_onehot_abs": "task\none-hot", "task_embed_abs": "task\nembedding"}[space]; ok {
+		return short
+	}
 	if parts[0] == "routing" {
 		return space + "\n" + map[string]string{"oracle": "oracle", "all": "label-free"}[parts[1]]
 	}
@@ -130,19 +133,27 @@ func scatter(pts []experiment.Point, title string) *plot.Plot {
 	return p
 }
 
+// bars draws one bar per value; bars of the atlas ("merged") stand out.
 func bars(names []string, vals []float64, title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	b, err := plotter.NewBarChart(plotter.Values(vals), vg.Points(18))
-	if err == nil {
-		b.Color = palette[0]
+	for i, v := range vals {
+		b, err := plotter.NewBarChart(plotter.Values{v}, vg.Points(18))
+		if err != nil {
+			continue
+		}
+		b.XMin = float64(i)
+		b.Color = palette[8]
+		if strings.HasPrefix(names[i], "merged") || strings.HasPrefix(names[i], "orig_aggr") {
+			b.Color = palette[0]
+		}
 		b.LineStyle.Width = 0
 		p.Add(b)
 	}
 	p.NominalX(names...)
-	lo, hi := math.Inf(1), math.Inf(-1)
+	hi := 0.0
 	for _, v := range vals {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		hi = math.Max(hi, v)
 	}
 	p.Y.Min = 0
 	if hi > 0 {
