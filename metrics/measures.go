@@ -34,12 +34,26 @@ type Measure struct {
 	Name string `json:"name"`
 	// LargerIsMoreSimilar is false for distances.
 	LargerIsMoreSimilar bool         `json:"larger_is_more_similar"`
-	Min                 float64      `json:"min"`
-	Max                 float64      `json:"max"` // may be +Inf
+	Min                 float64      `json:"-"` // may be -Inf; see Range
+	Max                 float64      `json:"-"` // may be +Inf
 	Symmetric           bool         `json:"symmetric"`
 	Invariances         []Invariance `json:"invariances"`
 	Reference           string       `json:"reference"`
-	compute             func(x, y *space.Space, o Options) (float64, error)
+	// noBootstrap marks measures that resampling with replacement biases:
+	// a duplicated row is its own nearest neighbour.
+	noBootstrap bool
+	compute     func(x, y *space.Space, o Options) (float64, error)
+}
+
+// Range returns Min and Max for JSON: nil stands for an infinite end.
+func (m Measure) Range() [2]*float64 {
+	var r [2]*float64
+	for i, v := range []float64{m.Min, m.Max} {
+		if !math.IsInf(v, 0) {
+			r[i] = &v
+		}
+	}
+	return r
 }
 
 // Options tune the measures that have parameters.
@@ -99,12 +113,14 @@ var Measures = []Measure{
 	{Name: "mutual_knn", LargerIsMoreSimilar: true, Min: 0, Max: 1, Symmetric: true,
 		Invariances: []Invariance{Rotation, IsotropicScale, Permutation},
 		Reference:   "Huh et al., The Platonic Representation Hypothesis, ICML 2024 (cosine neighbours, self excluded)",
+		noBootstrap: true,
 		compute: func(x, y *space.Space, o Options) (float64, error) {
 			return knnMeasure(x, y, o.K, false)
 		}},
 	{Name: "knn_jaccard", LargerIsMoreSimilar: true, Min: 0, Max: 1, Symmetric: true,
 		Invariances: []Invariance{Rotation, IsotropicScale, Permutation},
 		Reference:   "Jaccard similarity of k-NN sets (Klabunde et al., ReSi)",
+		noBootstrap: true,
 		compute: func(x, y *space.Space, o Options) (float64, error) {
 			return knnMeasure(x, y, o.K, true)
 		}},

@@ -220,6 +220,10 @@ func TestBootstrapAndPermutation(t *testing.T) {
 	if _, p, _ := PermutationTest(lin, x, z, Options{}, 99, 1); p < 0.05 {
 		t.Errorf("unrelated spaces: p = %v", p)
 	}
+	knn, _ := Lookup([]string{"mutual_knn"})
+	if _, err := Bootstrap(knn[0], x, y, Options{K: 5}, 10, 0.95, 1); !errors.Is(err, ErrNoBootstrap) {
+		t.Errorf("bootstrap of mutual_knn: %v", err)
+	}
 	acc := BootstrapAccuracy([]int{1, 1, 0, 0, 1, 1, 1, 0}, []int{1, 0, 0, 0, 1, 1, 1, 1}, 500, 0.9, 1)
 	if acc.Lo > 0.75 || acc.Hi < 0.75 {
 		t.Errorf("accuracy interval %+v misses 0.75", acc)

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -25,12 +26,18 @@ func percentiles(vals []float64, level float64, reps int) Interval {
 	return Interval{Lo: lo, Hi: hi, Level: level, Reps: reps}
 }
 
+// ErrNoBootstrap is returned for measures that the bootstrap biases.
+var ErrNoBootstrap = errors.New("the bootstrap does not apply")
+
 // Bootstrap returns a percentile confidence interval for measure m by
 // resampling rows (samples) with replacement, reps times, seeded
-// (Efron and Tibshirani, An Introduction to the Bootstrap, 1993).
-// Resampled rows repeat, so kNN measures see duplicates; prefer the
-// permutation test for them.
+// (Efron and Tibshirani, An Introduction to the Bootstrap, 1993). It
+// refuses the k-NN measures: a resampled row's duplicate is its own
+// nearest neighbour, which inflates them; use the permutation test.
 func Bootstrap(m Measure, x, y *space.Space, o Options, reps int, level float64, seed uint64) (Interval, error) {
+	if m.noBootstrap {
+		return Interval{}, fmt.Errorf("%s: %w: duplicated samples are their own neighbours", m.Name, ErrNoBootstrap)
+	}
 	if err := sameRows(x, y); err != nil {
 		return Interval{}, err
 	}

@@ -53,7 +53,7 @@ charts are averaged sample by sample.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(mergeCmd(e), compareCmd(e), synthCmd(e), trainCmd(e), embedCmd(e), experimentCmd(e))
+	root.AddCommand(mergeCmd(e), compareCmd(e), synthCmd(e), trainCmd(e), embedCmd(e), experimentCmd(e), evalCmd(e))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "atlas: %v\n", err)
 		var ue usageError

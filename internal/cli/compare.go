@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,13 +15,28 @@ import (
 
 // compareResult is the JSON printed by `atlas compare --json`.
 type compareResult struct {
-	X            string            `json:"x"`
-	Y            string            `json:"y"`
-	N            int               `json:"n"`
-	Intersect    bool              `json:"intersect"`
-	Labels       []int             `json:"labels,omitempty"`
-	LinearCKA    float64           `json:"linear_cka"`
-	Separability *separabilityPair `json:"separability,omitempty"`
+	X            string                 `json:"x"`
+	Y            string                 `json:"y"`
+	N            int                    `json:"n"`
+	Intersect    bool                   `json:"intersect"`
+	Labels       []int                  `json:"labels,omitempty"`
+	LinearCKA    float64                `json:"linear_cka"`
+	Measures     map[string]measureJSON `json:"measures,omitempty"`
+	Separability *separabilityPair      `json:"separability,omitempty"`
+}
+
+// measureJSON is one measure's value with what is needed to read it.
+type measureJSON struct {
+	Value               float64              `json:"value"`
+	LargerIsMoreSimilar bool                 `json:"larger_is_more_similar"`
+	Range               [2]*float64          `json:"range"` // null: unbounded
+	Symmetric           bool                 `json:"symmetric"`
+	Invariances         []metrics.Invariance `json:"invariances"`
+	Reference           string               `json:"reference"`
+	PValue              *float64             `json:"p_value,omitempty"`
+	Permutations        int                  `json:"permutations,omitempty"`
+	CI95                *metrics.Interval    `json:"ci95,omitempty"`
+	Note                string               `json:"note,omitempty"`
 }
 
 type separabilityPair struct {
@@ -31,19 +48,28 @@ type separabilityPair struct {
 
 func compareCmd(e *env) *cobra.Command {
 	var (
-		asJSON, intersect   bool
-		labelsFlag, sepFlag string
+		asJSON, intersect               bool
+		labelsFlag, sepFlag, metricFlag string
+		perms, boots, k, subsample      int
+		seed                            uint64
 	)
 	cmd := &cobra.Command{
 		Use:   "compare X Y",
-		Short: "Compare two spaces aligned by sample id (linear CKA, separability)",
+		Short: "Compare two spaces aligned by sample id (CKA and other measures, separability)",
 		Long: `compare aligns X and Y by sample id and reports linear CKA between them; when
 both have labels, also each one's class separability (the paper's ratio of
 class-mean distance to mean class spread), over class pairs that involve at
 least one of --separability-classes (default: all).
 
+--metric adds measures (comma-separated, or all), each printed with whether
+larger means more similar, its range, symmetry and invariances:
+  linear_cka, debiased_cka, rbf_cka, mutual_knn, knn_jaccard, svcca, pwcca, procrustes
+--permutations N adds a p-value against shuffled correspondences, and
+--bootstrap N a 95% percentile interval (resampling samples), both seeded.
+
 The id sets must be equal unless --intersect is given.`,
 		Example: `  atlas compare atlas.npz reference.npz --json
+  atlas compare atlas.npz reference.npz --metric all --permutations 200 --json
   atlas compare atlas.npz reference.npz --labels 2,5,6 --intersect`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,6 +80,15 @@ The id sets must be equal unless --intersect is given.`,
 			focus, err := parseInts("separability-classes", sepFlag)
 			if err != nil {
 				return err
+			}
+			var measures []metrics.Measure
+			if metricFlag != "" {
+				if measures, err = metrics.Lookup(strings.Split(metricFlag, ",")); err != nil {
+					return usageError{err}
+				}
+			}
+			if perms < 0 || boots < 0 || k < 1 || subsample < 0 {
+				return usagef("--permutations, --bootstrap and --subsample must not be negative, --k must be positive")
 			}
 			cx, err := chartio.Read(args[0])
 			if err != nil {
@@ -93,6 +128,37 @@ The id sets must be equal unless --intersect is given.`,
 			if res.LinearCKA, err = metrics.LinearCKA(x, y); err != nil {
 				return err
 			}
+			opts := metrics.Options{K: k, Subsample: subsample, Seed: seed}
+			for _, m := range measures {
+				v, err := m.Compute(x, y, opts)
+				if err != nil {
+					return err
+				}
+				mj := measureJSON{Value: v, LargerIsMoreSimilar: m.LargerIsMoreSimilar, Range: m.Range(), Symmetric: m.Symmetric,
+					Invariances: m.Invariances, Reference: m.Reference}
+				if perms > 0 {
+					_, p, err := metrics.PermutationTest(m, x, y, opts, perms, seed)
+					if err != nil {
+						return err
+					}
+					mj.PValue, mj.Permutations = &p, perms
+				}
+				if boots > 0 {
+					ci, err := metrics.Bootstrap(m, x, y, opts, boots, 0.95, seed)
+					switch {
+					case errors.Is(err, metrics.ErrNoBootstrap):
+						mj.Note = "no bootstrap interval: " + err.Error()
+					case err != nil:
+						return err
+					default:
+						mj.CI95 = &ci
+					}
+				}
+				if res.Measures == nil {
+					res.Measures = map[string]measureJSON{}
+				}
+				res.Measures[m.Name] = mj
+			}
 			if x.HasLabels() && y.HasLabels() {
 				sx, err := metrics.Separability(x.Data, x.Dim, labels, focus)
 				if err != nil {
@@ -110,6 +176,21 @@ The id sets must be equal unless --intersect is given.`,
 				return enc.Encode(res)
 			}
 			fmt.Fprintf(e.stdout, "samples     %d\nlinear CKA  %.4f\n", res.N, res.LinearCKA)
+			for _, m := range measures {
+				mj := res.Measures[m.Name]
+				dir := "similarity"
+				if !mj.LargerIsMoreSimilar {
+					dir = "distance"
+				}
+				fmt.Fprintf(e.stdout, "%-13s %.4f  (%s)", m.Name, mj.Value, dir)
+				if mj.PValue != nil {
+					fmt.Fprintf(e.stdout, "  p = %.4g", *mj.PValue)
+				}
+				if mj.CI95 != nil {
+					fmt.Fprintf(e.stdout, "  95%% CI [%.4f, %.4f]", mj.CI95.Lo, mj.CI95.Hi)
+				}
+				fmt.Fprintln(e.stdout)
+			}
 			if s := res.Separability; s != nil {
 				fmt.Fprintf(e.stdout, "separability  x %.4f  y %.4f  (%d class pairs)\n", s.X, s.Y, s.Pairs)
 			}
@@ -121,6 +202,12 @@ The id sets must be equal unless --intersect is given.`,
 	f.BoolVar(&intersect, "intersect", false, "compare the ids both spaces have instead of requiring equal id sets")
 	f.StringVar(&labelsFlag, "labels", "", "restrict both spaces to samples with these labels (e.g. 2,5,6)")
 	f.StringVar(&sepFlag, "separability-classes", "", "average separability over class pairs involving these classes (default: all)")
+	f.StringVar(&metricFlag, "metric", "", "measures to add: comma-separated names, or all")
+	f.IntVar(&perms, "permutations", 0, "permutation-test p-value from this many shuffles (0: none)")
+	f.IntVar(&boots, "bootstrap", 0, "95% bootstrap interval from this many resamples (0: none)")
+	f.IntVar(&k, "k", 10, "neighbours for mutual_knn and knn_jaccard")
+	f.IntVar(&subsample, "subsample", 0, "rbf_cka: use this many seeded random samples (needed above 5,000)")
+	f.Uint64Var(&seed, "seed", 1, "seed for permutations, bootstrap and subsampling")
 	return cmd
 }
 
