@@ -149,7 +149,8 @@ func (ev *evaluation) probe(ctx context.Context, name string, train, test *probe
 	if err != nil {
 		return Acc{}, err
 	}
-	a := Acc{TotalAcc: res.Accuracy, TrainRows: train.N(), TestRows: test.N(), Epochs: res.Epochs}
+	ci := metrics.BootstrapAccuracy(res.Predictions, test.Labels, bootReps, 0.95, cfg.Seed)
+	a := Acc{TotalAcc: res.Accuracy, CI95: &ci, TrainRows: train.N(), TestRows: test.N(), Epochs: res.Epochs}
 	if ev.shared != nil {
 		s := probe.Accuracy(res.Predictions, test.Labels, ev.shared)
 		n := probe.Accuracy(res.Predictions, test.Labels, ev.novel)
@@ -169,6 +170,24 @@ func (ev *evaluation) cka(x, y *space.Space) (float64, error) {
 		return 0, err
 	}
 	return metrics.LinearCKA(x, y)
+}
+
+// Bootstrap sizes: 1,000 resamples; CKA resamples 40 blocks of the test
+// samples (metrics.BootstrapCKA).
+const (
+	bootReps   = 1000
+	bootBlocks = 40
+)
+
+// ckaWithCI is cka plus its block-bootstrap interval.
+func (ev *evaluation) ckaWithCI(x, y *space.Space) (float64, metrics.Interval, error) {
+	v, err := ev.cka(x, y)
+	if err != nil {
+		return 0, metrics.Interval{}, err
+	}
+	x, y, _ = space.Align(x, y, false)
+	ci, err := metrics.BootstrapCKA(x, y, bootBlocks, bootReps, 0.95, seedFor(ev.seed, "cka-bootstrap"))
+	return v, ci, err
 }
 
 func (ev *evaluation) evaluate(ctx context.Context, res *RunResult) error {
@@ -212,20 +231,27 @@ func (ev *evaluation) evaluate(ctx context.Context, res *RunResult) error {
 		if err != nil {
 			return fmt.Errorf("%s routing, test samples: %w", routing, err)
 		}
-		rr := &RoutingResult{CKA: map[string]float64{}, Classification: map[string]Acc{}, Separability: map[string]float64{}, Coverage: map[int]int{}}
+		rr := &RoutingResult{CKA: map[string]float64{}, CKACI: map[string]metrics.Interval{}, Classification: map[string]Acc{},
+			Separability: map[string]float64{}, Coverage: map[int]int{}}
 		for _, c := range test.coverage {
 			rr.Coverage[c]++
 		}
-		if rr.CKA["cka_orig_aggr_rel_rel"], err = ev.cka(test.merged, rel0Test); err != nil {
-			return err
-		}
+		groups := map[string]map[int]bool{"cka_orig_aggr_rel_rel": nil}
 		if ev.shared != nil {
-			for name, group := range map[string]map[int]bool{"cka_shared": ev.shared, "cka_non_shared": ev.novel} {
-				keep := func(s *space.Space) *space.Space { return s.Filter(func(i int) bool { return group[s.Labels[i]] }) }
-				if rr.CKA[name], err = ev.cka(keep(test.merged), keep(rel0Test)); err != nil {
-					return err
+			groups["cka_shared"], groups["cka_non_shared"] = ev.shared, ev.novel
+		}
+		for name, group := range groups {
+			keep := func(s *space.Space) *space.Space {
+				if group == nil {
+					return s
 				}
+				return s.Filter(func(i int) bool { return group[s.Labels[i]] })
 			}
+			v, ci, err := ev.ckaWithCI(keep(test.merged), keep(rel0Test))
+			if err != nil {
+				return err
+			}
+			rr.CKA[name], rr.CKACI[name] = v, ci
 		}
 		if rr.CKA["cka_orig_aggr_abs_rel"], err = ev.cka(abs0Test, test.merged); err != nil {
 			return err

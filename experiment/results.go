@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 
+	"github.com/latentatlas/atlas/metrics"
+
 	"github.com/latentatlas/atlas/partition"
 )
 
@@ -12,12 +14,14 @@ import (
 // non-shared classes where the setting has both (exact, from every
 // prediction). Names follow the paper's results files.
 type Acc struct {
-	TotalAcc     float64  `json:"total_acc"`
-	SharedAcc    *float64 `json:"shared_class_acc,omitempty"`
-	NonSharedAcc *float64 `json:"non_shared_class_acc,omitempty"`
-	TrainRows    int      `json:"train_rows"`
-	TestRows     int      `json:"test_rows"`
-	Epochs       int      `json:"epochs"`
+	TotalAcc float64 `json:"total_acc"`
+	// CI95 is a bootstrap interval of TotalAcc over the test predictions.
+	CI95         *metrics.Interval `json:"total_acc_ci95,omitempty"`
+	SharedAcc    *float64          `json:"shared_class_acc,omitempty"`
+	NonSharedAcc *float64          `json:"non_shared_class_acc,omitempty"`
+	TrainRows    int               `json:"train_rows"`
+	TestRows     int               `json:"test_rows"`
+	Epochs       int               `json:"epochs"`
 }
 
 // RoutingResult holds what depends on how test samples reach task models.
@@ -27,6 +31,9 @@ type RoutingResult struct {
 	// (shared-samples only), cka_orig_aggr_abs_rel (original_abs vs
 	// merged), cka_naive_mean_abs (naive mean vs original_abs).
 	CKA map[string]float64 `json:"cka"`
+	// CKACI holds block-bootstrap intervals (metrics.BootstrapCKA) of the
+	// atlas-vs-original_rel CKA values.
+	CKACI map[string]metrics.Interval `json:"cka_ci95"`
 	// Probe accuracy per space: merged, jumble, naive_mean.
 	Classification map[string]Acc `json:"classification"`
 	// Separability per space on the test split: merged, naive (the

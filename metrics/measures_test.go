@@ -244,3 +244,36 @@ func TestMergeEqualsWrite(t *testing.T) {
 		t.Errorf("merged %v, written at once %v", va, vall)
 	}
 }
+
+// The closed-form replicate of BootstrapCKA equals CKA computed on the
+// resampled rows themselves.
+func TestBootstrapCKAReplicateIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	n, p, q, blocks := 90, 5, 3, 6
+	x := mkSpace(n, p, randmat.Gaussian(rng, n, p))
+	yd := randmat.MulRows(x.Data, p, gaussian64(rng, q*p), q)
+	for i := range yd {
+		yd[i] += float32(rng.NormFloat64()) + 2
+	}
+	y := mkSpace(n, q, yd)
+	perm := rng.Perm(n)
+	xs, ys := newBlockStats(x, perm, blocks), newBlockStats(y, perm, blocks)
+	pxx, pyy, pxy := newPairStats(xs, xs), newPairStats(ys, ys), newPairStats(xs, ys)
+	counts := []float64{2, 0, 1, 0, 3, 0}
+	var rows []int
+	for b, c := range counts {
+		for range int(c) {
+			rows = append(rows, perm[b*n/blocks:(b+1)*n/blocks]...)
+		}
+	}
+	xr, yr := x.Rows(rows), y.Rows(rows)
+	for i := range xr.IDs {
+		xr.IDs[i], yr.IDs[i] = int64(i), int64(i)
+	}
+	want, _ := LinearCKA(xr, yr)
+	total := float64(len(rows))
+	got := pxy.sqNorm(counts, total) / math.Sqrt(pxx.sqNorm(counts, total)*pyy.sqNorm(counts, total))
+	if math.Abs(got-want) > 1e-10 {
+		t.Errorf("closed-form replicate %v, direct CKA on the resampled rows %v", got, want)
+	}
+}

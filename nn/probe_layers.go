@@ -15,7 +15,7 @@ type RowNorm struct {
 
 const rowNormEps = 1e-5
 
-func (r *RowNorm) Params() []*Param                  { return nil }
+func (r *RowNorm) Params() []*Param                 { return nil }
 func (r *RowNorm) OutShape(in []int) ([]int, error) { return in, nil }
 
 func (r *RowNorm) Forward(x *Tensor, train bool) *Tensor {

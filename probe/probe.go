@@ -91,10 +91,10 @@ func Default() Config {
 
 // Result holds a probe's test predictions and its accuracy.
 type Result struct {
-	Predictions []int   `json:"-"`
-	Accuracy    float64 `json:"total_acc"`
-	Epochs      int     `json:"epochs"`
-	BestEpoch   int     `json:"best_epoch"`
+	Predictions []int     `json:"-"`
+	Accuracy    float64   `json:"total_acc"`
+	Epochs      int       `json:"epochs"`
+	BestEpoch   int       `json:"best_epoch"`
 	weights     []float64 // Linear: W (classes x d) then b
 }
 

@@ -210,3 +210,85 @@ func slicesReplace(args []string, old, new string) []string {
 	}
 	return out
 }
+
+func TestCompareMetricsAndEval(t *testing.T) {
+	dir := synthDir(t)
+	out := filepath.Join(t.TempDir(), "atlas.npz")
+	mustRun(t, "merge", filepath.Join(dir, "chart_1.npz"), filepath.Join(dir, "chart_2.npz"), filepath.Join(dir, "chart_3.npz"), "-o", out)
+	ref := filepath.Join(dir, "reference.npz")
+	js := mustRun(t, "compare", out, ref, "--metric", "all", "--permutations", "9", "--bootstrap", "9", "--json")
+	var res struct {
+		LinearCKA float64 `json:"linear_cka"`
+		Measures  map[string]struct {
+			Value               float64
+			LargerIsMoreSimilar bool `json:"larger_is_more_similar"`
+			Range               [2]*float64
+			Invariances         []string
+			PValue              *float64 `json:"p_value"`
+			CI95                *struct{ Lo, Hi float64 }
+			Note                string
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Measures) != 8 {
+		t.Fatalf("%d measures", len(res.Measures))
+	}
+	lin := res.Measures["linear_cka"]
+	if lin.Value != res.LinearCKA || !lin.LargerIsMoreSimilar || lin.PValue == nil || *lin.PValue != 0.1 || lin.CI95 == nil {
+		t.Errorf("linear_cka entry %+v", lin)
+	}
+	if p := res.Measures["procrustes"]; p.LargerIsMoreSimilar || p.Range[1] == nil || *p.Range[1] != 2 {
+		t.Errorf("procrustes must read as a distance in [0, 2]: %+v", p)
+	}
+	if d := res.Measures["debiased_cka"]; d.Range[0] != nil {
+		t.Errorf("debiased_cka has no lower bound, got %v", *d.Range[0])
+	}
+	if k := res.Measures["mutual_knn"]; k.CI95 != nil || k.Note == "" {
+		t.Errorf("mutual_knn must refuse the bootstrap with a note: %+v", k)
+	}
+
+	js = mustRun(t, "eval", out, "--clusters", "10", "--bootstrap", "50", "--json")
+	var ev struct {
+		TrainRows int `json:"train_rows"`
+		Probes              map[string]struct {
+			Accuracy float64
+			CI95     *struct{ Lo, Hi float64 }
+		}
+		Clustering *struct{ NMI, ARI float64 }
+	}
+	json.Unmarshal([]byte(js), &ev)
+	if len(ev.Probes) != 4 || ev.Clustering == nil || ev.Clustering.NMI < 0.5 {
+		t.Errorf("eval: %s", js)
+	}
+	for name, p := range ev.Probes {
+		if p.Accuracy < 0.9 || p.CI95 == nil {
+			t.Errorf("%s probe on well-separated synthetic classes: %+v", name, p)
+		}
+	}
+
+	bad := []struct {
+		args []string
+		want string
+		code int
+	}{
+		{[]string{"compare", out, ref, "--metric", "cka"}, `unknown measure "cka"`, 2},
+		{[]string{"compare", out, ref, "--k", "0"}, "--k must be positive", 2},
+		{[]string{"eval"}, "give one SPACE, or --train and --test", 2},
+		{[]string{"eval", out, "--probe", "svm"}, `--probe: "svm"`, 2},
+		{[]string{"eval", filepath.Join(dir, "chart_1.npz"), "--test-fraction", "1.5"}, "--test-fraction", 2},
+		{[]string{"eval", "--train", out, "--test", ref}, "has 64 columns but", 1},
+	}
+	for _, c := range bad {
+		code, _, errs := run(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q (want %d, %q)", c.args, code, errs, c.code, c.want)
+		}
+	}
+	noLabels := filepath.Join(t.TempDir(), "nolabels.npz")
+	chartio.Write(noLabels, &chartio.Chart{Space: &space.Space{IDs: []int64{1, 2, 3, 4, 5}, Dim: 1, Data: []float32{1, 2, 3, 4, 5}}})
+	if code, _, errs := run(t, "eval", noLabels); code != 1 || !strings.Contains(errs, "no labels array") {
+		t.Errorf("eval without labels: %d %q", code, errs)
+	}
+}
