@@ -252,7 +252,7 @@ func TestCompareMetricsAndEval(t *testing.T) {
 	js = mustRun(t, "eval", out, "--clusters", "10", "--bootstrap", "50", "--json")
 	var ev struct {
 		TrainRows int `json:"train_rows"`
-		Probes              map[string]struct {
+		Probes    map[string]struct {
 			Accuracy float64
 			CI95     *struct{ Lo, Hi float64 }
 		}
