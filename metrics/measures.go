@@ -124,6 +124,16 @@ var Measures = []Measure{
 		compute: func(x, y *space.Space, o Options) (float64, error) {
 			return knnMeasure(x, y, o.K, true)
 		}},
+	{Name: "cca", LargerIsMoreSimilar: true, Min: 0, Max: 1, Symmetric: true,
+		Invariances: []Invariance{Rotation, IsotropicScale, Translation, Permutation, InvertibleLinear},
+		Reference:   "mean canonical correlation (Hotelling 1936) of the full spaces; needs more samples than dimensions",
+		compute: func(x, y *space.Space, _ Options) (float64, error) {
+			corrs, _, err := cca(centred(x), centred(y))
+			if err != nil {
+				return 0, err
+			}
+			return floatsMean(corrs), nil
+		}},
 	{Name: "svcca", LargerIsMoreSimilar: true, Min: 0, Max: 1, Symmetric: true,
 		Invariances: []Invariance{Rotation, IsotropicScale, Translation, Permutation},
 		Reference:   "Raghu et al., SVCCA, NeurIPS 2017: mean canonical correlation after keeping 99% of variance",

@@ -232,7 +232,7 @@ func TestCompareMetricsAndEval(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Measures) != 8 {
+	if len(res.Measures) != 9 {
 		t.Fatalf("%d measures", len(res.Measures))
 	}
 	lin := res.Measures["linear_cka"]

@@ -63,7 +63,7 @@ least one of --separability-classes (default: all).
 
 --metric adds measures (comma-separated, or all), each printed with whether
 larger means more similar, its range, symmetry and invariances:
-  linear_cka, debiased_cka, rbf_cka, mutual_knn, knn_jaccard, svcca, pwcca, procrustes
+  linear_cka, debiased_cka, rbf_cka, mutual_knn, knn_jaccard, cca, svcca, pwcca, procrustes
 --permutations N adds a p-value against shuffled correspondences, and
 --bootstrap N a 95% percentile interval (resampling samples), both seeded.
 

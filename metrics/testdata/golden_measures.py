@@ -72,6 +72,7 @@ k = 5
 a, b = knn(X, k), knn(Y, k)
 out["mutual_knn"] = float(np.mean([len(a[i] & b[i]) / k for i in range(n)]))
 out["knn_jaccard"] = float(np.mean([len(a[i] & b[i]) / len(a[i] | b[i]) for i in range(n)]))
+out["cca"] = float(np.mean(cca(X, Y)[0]))
 rho, w = cca(reduce(X), reduce(Y))
 out["svcca"] = float(np.mean(rho))
 out["pwcca"] = float(np.sum(w * rho) / np.sum(w))
