@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-
+	"github.com/latentatlas/atlas/internal/gemm"
 	"github.com/latentatlas/atlas/space"
 )
 
@@ -163,10 +161,7 @@ func gram(dst, a, b []float64, m, p, q int) []float64 {
 		dst = make([]float64, p*q)
 	}
 	dst = dst[:p*q]
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
-		blas64.General{Rows: m, Cols: p, Stride: p, Data: a},
-		blas64.General{Rows: m, Cols: q, Stride: q, Data: b},
-		0, blas64.General{Rows: p, Cols: q, Stride: q, Data: dst})
+	gemm.Dgemm(true, false, p, q, m, 1, a, p, b, q, 0, dst, q)
 	return dst
 }
 

@@ -11,14 +11,14 @@ import (
 )
 
 // naive is the textbook triple loop in float64, the reference.
-func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) []float32 {
-	out := make([]float32, len(c))
+func naive[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) []T {
+	out := make([]T, len(c))
 	copy(out, c)
 	for i := range m {
 		for j := range n {
 			var s float64
 			for p := range k {
-				var av, bv float32
+				var av, bv T
 				if transA {
 					av = a[p*lda+i]
 				} else {
@@ -35,21 +35,28 @@ func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 			if beta == 0 {
 				prev = 0
 			}
-			out[i*ldc+j] = float32(float64(alpha)*s + prev)
+			out[i*ldc+j] = T(float64(alpha)*s + prev)
 		}
 	}
 	return out
 }
 
-func randSlice(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
+func randSlice(rng *rand.Rand, n int) []float32 { return randT[float32](rng, n) }
+
+func randT[T Float](rng *rand.Rand, n int) []T {
+	s := make([]T, n)
 	for i := range s {
-		s[i] = float32(rng.NormFloat64())
+		s[i] = T(rng.NormFloat64())
 	}
 	return s
 }
 
-func TestSgemmMatchesNaive(t *testing.T) {
+func TestSgemmMatchesNaive(t *testing.T) { checkAgainstNaive[float32](t, Sgemm, 1e-4) }
+func TestDgemmMatchesNaive(t *testing.T) { checkAgainstNaive[float64](t, Dgemm, 1e-12) }
+
+type gemmFunc[T Float] func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+
+func checkAgainstNaive[T Float](t *testing.T, gemmT gemmFunc[T], tol float64) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sizes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 15, 300}, {73, 33, 257}, {100, 128, 50}, {13, 4100, 9}, {150, 40, 600}}
 	for _, useAsm := range []bool{true, false} {
@@ -62,7 +69,7 @@ func TestSgemmMatchesNaive(t *testing.T) {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, tA := range []bool{false, true} {
 				for _, tB := range []bool{false, true} {
-					for _, ab := range [][2]float32{{1, 0}, {0.5, 1}, {-2, 0.25}} {
+					for _, ab := range [][2]T{{1, 0}, {0.5, 1}, {-2, 0.25}} {
 						lda, ldb, ldc := k+3, n+1, n+2
 						if tA {
 							lda = m + 2
@@ -77,15 +84,15 @@ func TestSgemmMatchesNaive(t *testing.T) {
 						if tB {
 							rowsB = n
 						}
-						a := randSlice(rng, rowsA*lda)
-						b := randSlice(rng, rowsB*ldb)
-						c := randSlice(rng, m*ldc)
+						a := randT[T](rng, rowsA*lda)
+						b := randT[T](rng, rowsB*ldb)
+						c := randT[T](rng, m*ldc)
 						want := naive(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], c, ldc)
-						Sgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], c, ldc)
+						gemmT(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], c, ldc)
 						for i := range m {
 							for j := range n {
 								g, w := c[i*ldc+j], want[i*ldc+j]
-								if math.Abs(float64(g-w)) > 1e-4*math.Sqrt(float64(k))*(1+math.Abs(float64(w))) {
+								if math.Abs(float64(g-w)) > tol*math.Sqrt(float64(k))*(1+math.Abs(float64(w))) {
 									t.Fatalf("asm=%v %dx%dx%d tA=%v tB=%v alpha,beta=%v: C[%d,%d] = %v, want %v", useAsm, m, n, k, tA, tB, ab, i, j, g, w)
 								}
 							}
@@ -121,6 +128,13 @@ func BenchmarkSgemm(b *testing.B) {
 		b.Run(fmt.Sprintf("atlas/%dx%dx%d", m, n, k), func(b *testing.B) {
 			for b.Loop() {
 				Sgemm(false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		ad, bd, cd := randT[float64](rng, m*k), randT[float64](rng, k*n), make([]float64, m*n)
+		b.Run(fmt.Sprintf("atlas-f64/%dx%dx%d", m, n, k), func(b *testing.B) {
+			for b.Loop() {
+				Dgemm(false, false, m, n, k, 1, ad, k, bd, n, 0, cd, n)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -4,6 +4,6 @@ package gemm
 
 var hasAVX2 = false
 
-func kernel(k int, a []float32, ars, aks int, b []float32, bks int, c []float32, ldc int) {
+func kernel[T Float](k int, a []T, ars, aks int, b []T, bks int, c []T, ldc int) {
 	kernelGo(k, a, ars, aks, b, bks, c, ldc)
 }
