@@ -56,7 +56,7 @@ type buffers[T Float] struct {
 // 32 output channels, say) read their big operand in place; the kernel
 // takes strides. Transposed operands and alpha != 1 are always packed.
 const (
-	packAMinN = 64
+	packAMinN = 256
 	packBMinM = 48
 )
 
