@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/latentatlas/atlas"
-	"github.com/latentatlas/atlas/chartio"
 	"github.com/latentatlas/atlas/metrics"
 	"github.com/latentatlas/atlas/space"
 	"github.com/latentatlas/atlas/synth"
@@ -16,10 +15,7 @@ func ExampleMerge() {
 	cfg := synth.Default()
 	cfg.Charts, cfg.Samples = 2, 1000
 	set, _ := synth.Generate(cfg)
-	var charts []*chartio.Chart
-	for _, c := range set.Charts {
-		charts = append(charts, &chartio.Chart{Space: c.Space, AnchorIDs: set.AnchorIDs, Anchors: c.Anchors})
-	}
+	charts := set.AsCharts()
 	a, anchors, err := atlas.Merge(charts, atlas.MergeOptions{})
 	if err != nil {
 		fmt.Println(err)

@@ -23,10 +23,7 @@ func synthCharts(t *testing.T, setting synth.Setting) (*synth.Set, []*chartio.Ch
 	if err != nil {
 		t.Fatal(err)
 	}
-	var charts []*chartio.Chart
-	for _, c := range set.Charts {
-		charts = append(charts, &chartio.Chart{Space: c.Space, AnchorIDs: set.AnchorIDs, Anchors: c.Anchors})
-	}
+	charts := set.AsCharts()
 	return set, charts
 }
 
@@ -129,10 +126,7 @@ func TestMergeDimensionMismatchNeedsSameAnchors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var charts []*chartio.Chart
-	for _, c := range set.Charts {
-		charts = append(charts, &chartio.Chart{Space: c.Space, AnchorIDs: set.AnchorIDs, Anchors: c.Anchors})
-	}
+	charts := set.AsCharts()
 	at, _, err := Merge(charts, MergeOptions{Method: aggregate.Mean})
 	if err != nil {
 		t.Fatal(err)

@@ -64,7 +64,14 @@ func (c *CKA) Write(x, y []float32) error {
 	c.chunkCyy = gram(c.chunkCyy, ys, ys, m, c.q, c.q)
 	c.chunkCxy = gram(c.chunkCxy, xs, ys, m, c.p, c.q)
 
-	na, nb := c.n, float64(m)
+	c.add(float64(m), mx, my, c.chunkCxx, c.chunkCyy, c.chunkCxy)
+	return nil
+}
+
+// add merges the statistics of nb rows (means and co-moment matrices)
+// into c with the pairwise update of Chan, Golub and LeVeque (1979).
+func (c *CKA) add(nb float64, mx, my, cxx, cyy, cxy []float64) {
+	na := c.n
 	n := na + nb
 	dx, dy := make([]float64, c.p), make([]float64, c.q)
 	for i := range dx {
@@ -74,9 +81,9 @@ func (c *CKA) Write(x, y []float32) error {
 		dy[i] = my[i] - c.meanY[i]
 	}
 	w := na * nb / n
-	merge(c.cxx, c.chunkCxx, dx, dx, w)
-	merge(c.cyy, c.chunkCyy, dy, dy, w)
-	merge(c.cxy, c.chunkCxy, dx, dy, w)
+	merge(c.cxx, cxx, dx, dx, w)
+	merge(c.cyy, cyy, dy, dy, w)
+	merge(c.cxy, cxy, dx, dy, w)
 	for i := range dx {
 		c.meanX[i] += dx[i] * nb / n
 	}
@@ -84,7 +91,6 @@ func (c *CKA) Write(x, y []float32) error {
 		c.meanY[i] += dy[i] * nb / n
 	}
 	c.n = n
-	return nil
 }
 
 // ErrUndefined is returned when CKA is undefined: fewer than 2 rows, or a
@@ -188,30 +194,9 @@ func frob(m []float64) float64 {
 }
 
 // Merge adds the rows accumulated in o to c, as if they had been written
-// to c (Chan et al. 1979). It lets per-block statistics be combined, which
-// makes the block bootstrap of BootstrapCKA cheap.
+// to c (Chan et al. 1979), so that per-block statistics can be combined.
 func (c *CKA) Merge(o *CKA) {
-	if o.n == 0 {
-		return
+	if o.n > 0 {
+		c.add(o.n, o.meanX, o.meanY, o.cxx, o.cyy, o.cxy)
 	}
-	na, nb := c.n, o.n
-	n := na + nb
-	dx, dy := make([]float64, c.p), make([]float64, c.q)
-	for i := range dx {
-		dx[i] = o.meanX[i] - c.meanX[i]
-	}
-	for i := range dy {
-		dy[i] = o.meanY[i] - c.meanY[i]
-	}
-	w := na * nb / n
-	merge(c.cxx, o.cxx, dx, dx, w)
-	merge(c.cyy, o.cyy, dy, dy, w)
-	merge(c.cxy, o.cxy, dx, dy, w)
-	for i := range dx {
-		c.meanX[i] += dx[i] * nb / n
-	}
-	for i := range dy {
-		c.meanY[i] += dy[i] * nb / n
-	}
-	c.n = n
 }

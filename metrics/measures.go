@@ -199,23 +199,15 @@ func DebiasedCKA(x, y *space.Space) (float64, error) {
 	return kxy / math.Sqrt(kxx*kyy), nil
 }
 
+// centred returns s's rows as float64 with each column's mean removed.
 func centred(s *space.Space) *mat.Dense {
 	m := mat.NewDense(s.N(), s.Dim, nil)
-	mean := make([]float64, s.Dim)
 	for i := range s.N() {
 		for j, v := range s.Row(i) {
-			mean[j] += float64(v)
+			m.Set(i, j, float64(v))
 		}
 	}
-	for j := range mean {
-		mean[j] /= float64(s.N())
-	}
-	for i := range s.N() {
-		for j, v := range s.Row(i) {
-			m.Set(i, j, float64(v)-mean[j])
-		}
-	}
-	return m
+	return centreColumns(m)
 }
 
 func hsicU(x, y *mat.Dense, n, p, q int) float64 {
@@ -414,6 +406,7 @@ func cca(x, y *mat.Dense) ([]float64, []float64, error) {
 	if n <= max(p, q) {
 		return nil, nil, fmt.Errorf("%w: CCA of %d and %d dimensions needs more than %d samples, got %d", ErrTooFewSamples, p, q, max(p, q), n)
 	}
+	// Callers pass centred data; centring again is cheap insurance.
 	xc, yc := centreColumns(x), centreColumns(y)
 	var qx, qy mat.Dense
 	var qrx, qry mat.QR

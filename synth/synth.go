@@ -19,25 +19,24 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/latentatlas/atlas/chartio"
 	"github.com/latentatlas/atlas/internal/randmat"
+	"github.com/latentatlas/atlas/partition"
 	"github.com/latentatlas/atlas/space"
 )
 
-// Setting is how samples are split across charts (paper-spec 2).
-type Setting string
+// Setting is how samples are split across charts: the paper's three
+// settings, as in package partition.
+type Setting = partition.Setting
 
 const (
-	// SharedSamples: S shared classes seen by every chart plus novel
-	// classes owned by one chart each (the paper's part_shared_part_novel).
-	SharedSamples Setting = "shared-samples"
-	// SharedClasses: every chart sees every class, on disjoint samples.
-	SharedClasses Setting = "shared-classes"
-	// Disjoint: charts see disjoint groups of classes.
-	Disjoint Setting = "disjoint"
+	SharedSamples = partition.SharedSamples // shared classes in every chart, novel classes in one
+	SharedClasses = partition.SharedClasses // every class in every chart, disjoint samples
+	Disjoint      = partition.Disjoint      // disjoint class groups
 )
 
 // Settings lists the settings, for flag help.
-var Settings = []Setting{SharedSamples, SharedClasses, Disjoint}
+var Settings = partition.Settings
 
 // Config describes a synthetic chart set.
 type Config struct {
@@ -224,4 +223,14 @@ func (c Config) taskClasses() [][]int {
 		}
 	}
 	return tasks
+}
+
+// AsCharts returns the charts in the file contract of package chartio,
+// each with the shared anchor ids and its own anchor embeddings.
+func (s *Set) AsCharts() []*chartio.Chart {
+	out := make([]*chartio.Chart, len(s.Charts))
+	for i, c := range s.Charts {
+		out[i] = &chartio.Chart{Space: c.Space, AnchorIDs: s.AnchorIDs, Anchors: c.Anchors}
+	}
+	return out
 }

@@ -48,9 +48,9 @@ disjoint (disjoint class groups).`,
 				return usageError{err}
 			}
 			return atomicfile.WriteDir(out, func(dir string) error {
-				for i, ch := range set.Charts {
+				for i, ch := range set.AsCharts() {
 					path := filepath.Join(dir, fmt.Sprintf("chart_%d.npz", i+1))
-					if err := chartio.Write(path, &chartio.Chart{Space: ch.Space, AnchorIDs: set.AnchorIDs, Anchors: ch.Anchors}); err != nil {
+					if err := chartio.Write(path, ch); err != nil {
 						return err
 					}
 				}
