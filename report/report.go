@@ -154,7 +154,9 @@ func Sections(res *experiment.Results) []Section {
 	return out
 }
 
-// findings states the paper's claims as checks on these numbers.
+// findings states the paper's claims as checks on these numbers. A
+// difference counts only when the two 95% intervals do not overlap (one
+// seed) or, with several seeds, when it exceeds both standard deviations.
 func findings(sum map[string]experiment.Stat) []string {
 	get := func(p string) float64 {
 		if s, ok := sum[p]; ok {
@@ -162,23 +164,36 @@ func findings(sum map[string]experiment.Stat) []string {
 		}
 		return math.NaN()
 	}
-	yes := func(b bool) string {
-		if b {
-			return "yes"
+	// compare says how accuracy path a stands against path b.
+	compare := func(a, b string) string {
+		va, vb := get(a+".total_acc"), get(b+".total_acc")
+		diff := 100 * (va - vb)
+		sa, sb := sum[a+".total_acc"], sum[b+".total_acc"]
+		var clear bool
+		if sa.N > 1 {
+			clear = math.Abs(va-vb) > math.Max(sa.Std, sb.Std)
+		} else {
+			loA, hiA := get(a+".total_acc_ci95.lo"), get(a+".total_acc_ci95.hi")
+			loB, hiB := get(b+".total_acc_ci95.lo"), get(b+".total_acc_ci95.hi")
+			clear = hiA < loB || hiB < loA
 		}
-		return "no"
+		verdict := "within the uncertainty"
+		if clear && diff > 0 {
+			verdict = "higher"
+		} else if clear {
+			verdict = "lower"
+		}
+		return fmt.Sprintf("%s (%+.2f points)", verdict, diff)
 	}
 	var out []string
 	for _, routing := range []string{"oracle", "all"} {
 		name := map[string]string{"oracle": "oracle routing", "all": "label-free routing"}[routing]
-		m := get("routing." + routing + ".classification.merged.total_acc")
-		j := get("routing." + routing + ".classification.jumble.total_acc")
-		o := get("reference.classification.original_abs.total_acc")
-		sm := get("routing." + routing + ".separability.merged")
-		sn := get("routing." + routing + ".separability.naive")
-		so := get("reference.separability.original_abs")
-		out = append(out, fmt.Sprintf("%s: atlas beats jumble in probe accuracy: %s (%.2f vs %.2f %%); beats end-to-end: %s (vs %.2f %%); atlas more separable than naive and end-to-end: %s (%.3f vs %.3f, %.3f); CKA with original_rel %.3f",
-			name, yes(m > j), 100*m, 100*j, yes(m > o), 100*o, yes(sm > sn && sm > so), sm, sn, so, get("routing."+routing+".cka.cka_orig_aggr_rel_rel")))
+		r := "routing." + routing
+		sm, sn, so := get(r+".separability.merged"), get(r+".separability.naive"), get("reference.separability.original_abs")
+		out = append(out, fmt.Sprintf("%s: atlas probe accuracy vs jumble: %s; vs end-to-end: %s; separability atlas %.3f, naive %.3f, end-to-end %.3f; CKA with original_rel %.3f",
+			name, compare(r+".classification.merged", r+".classification.jumble"),
+			compare(r+".classification.merged", "reference.classification.original_abs"),
+			sm, sn, so, get(r+".cka.cka_orig_aggr_rel_rel")))
 	}
 	return out
 }
