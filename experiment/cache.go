@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/latentatlas/atlas/chartio"
+	"github.com/latentatlas/atlas/internal/atomicfile"
 	"github.com/latentatlas/atlas/nn"
 	"github.com/latentatlas/atlas/space"
 )
@@ -91,4 +93,32 @@ func (c cache) putEmbedding(k string, s *space.Space) error {
 		return err
 	}
 	return chartio.Write(c.path("embeddings", k, ".npz"), &chartio.Chart{Space: s})
+}
+
+// history returns the cached training history of model k, or nil.
+func (c cache) history(k string) (*nn.History, error) {
+	if c.dir == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(c.path("models", k, ".history.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var h nn.History
+	return &h, json.Unmarshal(b, &h)
+}
+
+func (c cache) putHistory(k string, h *nn.History) error {
+	if c.dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Join(c.dir, "models"), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(c.path("models", k, ".history.json"), func(w io.Writer) error {
+		return json.NewEncoder(w).Encode(h)
+	})
 }

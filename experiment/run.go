@@ -176,10 +176,15 @@ func (r *runner) train(ctx context.Context, label string, classes []int, trainID
 	tc := nn.TrainConfig{Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR, ClipNorm: c.ClipNorm, Patience: c.Patience, Seed: initSeed}
 	k := key("model", r.d.Name, c.Model, classes, idsHash(trainIDs), idsHash(valIDs), tc)
 	if m, err := r.cache.model(k); err != nil || m != nil {
-		if m != nil {
-			r.obs.Stage(label + " (cached)")
+		if err != nil {
+			return nil, err
 		}
-		return &trained{m: m, key: k, train: len(trainIDs)}, err
+		hist, err := r.cache.history(k)
+		if err != nil || hist == nil {
+			return nil, fmt.Errorf("cache: model %s has no readable training history (%v); remove it or use --no-cache", k, err)
+		}
+		r.obs.Stage(label + " (cached)")
+		return &trained{m: m, key: k, epochs: len(hist.Epochs), train: len(trainIDs)}, nil
 	}
 	spec := nn.Spec{Arch: c.Model, InShape: []int{r.d.Train.C, r.d.Train.H, r.d.Train.W}, Classes: classes,
 		EmbedDim: 128, Mean: r.d.Mean, Std: r.d.Std, Dataset: r.d.Name}
@@ -198,6 +203,10 @@ func (r *runner) train(ctx context.Context, label string, classes []int, trainID
 		r.obs.Progress((p.Epoch-1)*p.Steps+p.Step, p.Epochs*p.Steps, fmt.Sprintf("epoch %d loss %.3f", p.Epoch, p.Loss))
 	})
 	if err != nil {
+		return nil, err
+	}
+	// The history first: a model file without one is not a cache hit.
+	if err := r.cache.putHistory(k, hist); err != nil {
 		return nil, err
 	}
 	if err := r.cache.putModel(k, m); err != nil {
