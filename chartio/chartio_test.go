@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -250,4 +251,36 @@ func FuzzReadNPZ(f *testing.F) {
 			t.Fatalf("accepted an invalid space: %v", err)
 		}
 	})
+}
+
+// TestNumpyReadsWhatAtlasWrites runs numpy on a chart atlas wrote, where
+// numpy is installed (apt-get install python3-numpy); CI skips it.
+func TestNumpyReadsWhatAtlasWrites(t *testing.T) {
+	python := "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import numpy").Run(); err != nil {
+		t.Skip("numpy is not installed")
+	}
+	dir := t.TempDir()
+	s := &space.Space{IDs: []int64{7, -3, 1 << 40}, Labels: []int{2, 0, 1}, Dim: 2, Data: []float32{1.5, -2, 0, 3.25, 1e-8, 7}}
+	for _, name := range []string{"c.npz", "folder"} {
+		path := filepath.Join(dir, name)
+		if err := Write(path, &Chart{Space: s, AnchorIDs: []int64{7}, Coverage: []int{1, 2, 3}}); err != nil {
+			t.Fatal(err)
+		}
+		script := `
+import sys, os, numpy as np
+p = sys.argv[1]
+z = np.load(p) if p.endswith(".npz") else {k[:-4]: np.load(os.path.join(p, k)) for k in os.listdir(p)}
+e = z["embeddings"]
+assert e.dtype == np.float32 and e.shape == (3, 2), (e.dtype, e.shape)
+assert e.tolist() == [[1.5, -2.0], [0.0, 3.25], [np.float32(1e-8), 7.0]], e.tolist()
+assert z["ids"].tolist() == [7, -3, 1 << 40] and z["ids"].dtype == np.int64
+assert z["labels"].tolist() == [2, 0, 1] and z["coverage"].tolist() == [1, 2, 3]
+assert z["anchor_ids"].tolist() == [7]
+`
+		out, err := exec.Command(python, "-c", script, path).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: numpy could not read it: %v\n%s", name, err, out)
+		}
+	}
 }
