@@ -377,20 +377,27 @@ func svdReduce(s *space.Space, keep float64) (*mat.Dense, error) {
 	return out, nil
 }
 
+// svcca is the mean canonical correlation after the SVD step.
 func svcca(x, y *space.Space, o Options) (float64, error) {
-	rx, err := svdReduce(x, o.Variance)
-	if err != nil {
-		return 0, err
-	}
-	ry, err := svdReduce(y, o.Variance)
-	if err != nil {
-		return 0, err
-	}
-	corrs, _, err := cca(rx, ry)
+	corrs, _, err := svdCCA(x, y, o.Variance)
 	if err != nil {
 		return 0, err
 	}
 	return floatsMean(corrs), nil
+}
+
+// svdCCA reduces both spaces to the directions keeping the given fraction
+// of variance, then returns their canonical correlations and x's weights.
+func svdCCA(x, y *space.Space, keep float64) (corrs, weights []float64, err error) {
+	rx, err := svdReduce(x, keep)
+	if err != nil {
+		return nil, nil, err
+	}
+	ry, err := svdReduce(y, keep)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cca(rx, ry)
 }
 
 // cca returns the canonical correlations of x and y and, for pwcca, the
@@ -452,16 +459,10 @@ func centreColumns(a *mat.Dense) *mat.Dense {
 	return out
 }
 
+// pwcca weights the canonical correlations by how much of x each
+// canonical variable accounts for.
 func pwcca(x, y *space.Space, o Options) (float64, error) {
-	rx, err := svdReduce(x, o.Variance)
-	if err != nil {
-		return 0, err
-	}
-	ry, err := svdReduce(y, o.Variance)
-	if err != nil {
-		return 0, err
-	}
-	corrs, w, err := cca(rx, ry)
+	corrs, w, err := svdCCA(x, y, o.Variance)
 	if err != nil {
 		return 0, err
 	}
