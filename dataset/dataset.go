@@ -43,6 +43,9 @@ type Dataset struct {
 // "cifar10:DIR" or "cifar100:DIR".
 func Load(spec string) (*Dataset, error) {
 	kind, dir, _ := strings.Cut(spec, ":")
+	if kind != "mnist" && dir == "" && (kind == "idx" || kind == "cifar10" || kind == "cifar100") {
+		return nil, fmt.Errorf("dataset %q needs a folder: %s:DIR", spec, kind)
+	}
 	var d *Dataset
 	var err error
 	switch kind {
@@ -59,9 +62,6 @@ func Load(spec string) (*Dataset, error) {
 	}
 	if err != nil {
 		return nil, err
-	}
-	if kind != "mnist" && dir == "" {
-		return nil, fmt.Errorf("dataset %q needs a folder: %s:DIR", spec, kind)
 	}
 	d.Name = spec
 	d.finish()

@@ -143,6 +143,9 @@ func TestCIFAR(t *testing.T) {
 	if _, err := Load("cifar10:" + t.TempDir()); err == nil {
 		t.Error("empty folder accepted")
 	}
+	if _, err := Load("idx:"); err == nil || !strings.Contains(err.Error(), "needs a folder") {
+		t.Errorf("idx without a folder: %v", err)
+	}
 	if _, err := Load("imagenet"); err == nil {
 		t.Error("unknown dataset accepted")
 	}

@@ -170,6 +170,7 @@ func TestBadInputs(t *testing.T) {
 		{"bad anchor file", []string{"merge", c1, "--anchor-ids", badIDs, "-o", "OUT"}, `ids.txt: line 2: "x" is not an integer id`, 1},
 		{"bad projection", []string{"merge", c1, "--projection", "dot", "-o", "OUT"}, `--projection: "dot" is not one of`, 2},
 		{"bad strategy", []string{"merge", c1, "--anchors", "3", "--anchor-strategy", "kmeans", "-o", "OUT"}, "--anchor-strategy", 2},
+		{"two anchor sources", []string{"merge", c1, "--anchors", "3", "--anchor-ids", badIDs, "-o", "OUT"}, "not both", 2},
 		{"too many anchors", []string{"merge", c1, c2, "--anchors", "100000", "-o", "OUT"}, "asked for 100000 anchors", 1},
 		{"different dims", []string{"merge", c1, noAnchors, "--aggregate", "jumble", "-o", "OUT"}, "charts need one dimension", 1},
 		{"compare mismatch", []string{"compare", c1, c2}, "ids differ", 1},

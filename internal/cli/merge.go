@@ -57,6 +57,9 @@ source array naming each row's chart.`,
 			if count < 0 {
 				return usagef("--anchors must be positive")
 			}
+			if count > 0 && anchorFile != "" {
+				return usagef("give --anchors N or --anchor-ids FILE, not both")
+			}
 			charts := make([]*chartio.Chart, len(args))
 			for i, path := range args {
 				c, err := chartio.Read(path)
