@@ -284,3 +284,29 @@ assert z["anchor_ids"].tolist() == [7]
 		}
 	}
 }
+
+// FuzzReadIDs: the id-list parser never panics and never returns
+// duplicates or an empty list.
+func FuzzReadIDs(f *testing.F) {
+	f.Add([]byte("# anchors\n3\n1, 2\n\n10 11\n"))
+	f.Add([]byte("1\n1\n"))
+	f.Add(i64(4, 5))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "ids")
+		os.WriteFile(path, b, 0o644)
+		ids, err := ReadIDs(path)
+		if err != nil {
+			return
+		}
+		seen := map[int64]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				t.Fatalf("duplicate id %d accepted", id)
+			}
+			seen[id] = true
+		}
+		if len(ids) == 0 {
+			t.Fatal("empty list accepted")
+		}
+	})
+}

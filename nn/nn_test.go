@@ -173,3 +173,26 @@ func TestSaveLoad(t *testing.T) {
 	header := strings.Replace(string(b1[8:8+hl]), `"conv1.weight"`, `"convX.weight"`, 1)
 	bad("renamed", append(append(b1[:8:8], header...), b1[8+hl:]...), `tensor "conv1.weight" is missing`)
 }
+
+// FuzzDecodeWeights: no file makes the weights reader panic, and what it
+// accepts is a usable model.
+func FuzzDecodeWeights(f *testing.F) {
+	m, _ := New(Spec{Arch: MLP, InShape: []int{1, 2, 2}, Classes: []int{0, 1}, EmbedDim: 3}, 1)
+	path := filepath.Join(f.TempDir(), "w.safetensors")
+	if err := m.Save(path); err != nil {
+		f.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	f.Add(b)
+	f.Add(b[:40])
+	f.Add([]byte{2, 0, 0, 0, 0, 0, 0, 0, '{', '}'})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := decodeWeights(b)
+		if err != nil {
+			return
+		}
+		if len(m.Params()) == 0 || m.Spec.EmbedDim <= 0 {
+			t.Fatalf("accepted a model with no parameters: %+v", m.Spec)
+		}
+	})
+}
