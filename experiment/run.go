@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/latentatlas/atlas/anchor"
@@ -114,19 +115,8 @@ type runner struct {
 // random choice of a configuration is reproducible on its own
 // (paper-spec 7.8).
 func seedFor(seed uint64, parts ...any) uint64 {
-	k := key(append([]any{seed}, parts...)...)
-	var v uint64
-	for _, c := range k[:16] {
-		v = v<<4 | uint64(hexVal(c))
-	}
+	v, _ := strconv.ParseUint(key(append([]any{seed}, parts...)...)[:16], 16, 64) // key is hex
 	return v
-}
-
-func hexVal(c rune) int {
-	if c >= 'a' {
-		return int(c-'a') + 10
-	}
-	return int(c - '0')
 }
 
 func (r *runner) samples(im *dataset.Images) partition.Samples {
