@@ -165,16 +165,19 @@ func (r *runner) train(ctx context.Context, label string, classes []int, trainID
 	}
 	tc := nn.TrainConfig{Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR, ClipNorm: c.ClipNorm, Patience: c.Patience, Seed: initSeed}
 	k := key("model", r.d.Name, c.Model, classes, idsHash(trainIDs), idsHash(valIDs), tc)
-	if m, err := r.cache.model(k); err != nil || m != nil {
+	// A cached model counts only with its training history (older caches
+	// lack it); otherwise the model is trained again and overwritten.
+	if m, err := r.cache.model(k); err != nil {
+		return nil, err
+	} else if m != nil {
+		hist, err := r.cache.history(k)
 		if err != nil {
 			return nil, err
 		}
-		hist, err := r.cache.history(k)
-		if err != nil || hist == nil {
-			return nil, fmt.Errorf("cache: model %s has no readable training history (%v); remove it or use --no-cache", k, err)
+		if hist != nil {
+			r.obs.Stage(label + " (cached)")
+			return &trained{m: m, key: k, epochs: len(hist.Epochs), train: len(trainIDs)}, nil
 		}
-		r.obs.Stage(label + " (cached)")
-		return &trained{m: m, key: k, epochs: len(hist.Epochs), train: len(trainIDs)}, nil
 	}
 	spec := nn.Spec{Arch: c.Model, InShape: []int{r.d.Train.C, r.d.Train.H, r.d.Train.W}, Classes: classes,
 		EmbedDim: 128, Mean: r.d.Mean, Std: r.d.Std, Dataset: r.d.Name}

@@ -17,6 +17,7 @@ var page = template.Must(template.New("index").Funcs(template.FuncMap{
 		}
 		return template.HTML(s)
 	},
+	"hasPrefix": strings.HasPrefix,
 	// hasSetting says whether a plot belongs to a setting's section.
 	"hasSetting": func(name, setting string) bool {
 		return strings.HasSuffix(name, "-"+setting) || strings.Contains(name, "-"+setting+"-")
@@ -30,7 +31,8 @@ table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #f3f3f3; }
-figure { display: inline-block; margin: 0.5em; }
+figure { display: inline-block; margin: 0.5em; vertical-align: top; }
+figure.half { width: 47%; }
 figcaption { font-size: 0.9em; color: #555; }
 img { max-width: 100%; }
 .facts li, .findings li { margin: 0.2em 0; }
@@ -48,7 +50,7 @@ Full numbers: <a href="results.json">results.json</a>; summary: <a href="summary
 {{range .Rows}}<tr>{{range .}}<td>{{md .}}</td>{{end}}</tr>
 {{end}}</table>{{end}}
 <h3>Findings</h3><ul class="findings">{{range .Findings}}<li>{{.}}</li>{{end}}</ul>
-{{range $.Plots}}{{if hasSetting .Name $s}}<figure><img src="plots/{{.Name}}.svg" alt="{{.Caption}}"><figcaption>{{.Caption}}</figcaption></figure>{{end}}{{end}}
+{{range $.Plots}}{{if hasSetting .Name $s}}<figure{{if hasPrefix .Name "pca-"}} class="half"{{end}}><img src="plots/{{.Name}}.svg" alt="{{.Caption}}"><figcaption>{{.Caption}}</figcaption></figure>{{end}}{{end}}
 {{end}}
 </body></html>
 `))
