@@ -47,32 +47,36 @@ func WritePlots(res *experiment.Results, dir string) ([]Plot, error) {
 		}
 		var names []string
 		var vals []float64
+		var errs [][2]float64
 		for _, row := range spaceRows {
 			if s, ok := sum[row.path+".total_acc"]; ok {
 				names = append(names, shortName(row.path))
 				vals = append(vals, 100*s.Mean)
+				errs = append(errs, uncertainty(sum, row.path+".total_acc", 100))
 			}
 		}
-		p := Plot{Name: "accuracy-" + setting, Caption: setting + ": probe accuracy (%) per space"}
-		if err := save(bars(names, vals, setting+": probe accuracy (%)"), dir, p.Name, 9, 4); err != nil {
+		p := Plot{Name: "accuracy-" + setting, Caption: setting + ": probe accuracy (%) per space; whiskers: 95% bootstrap interval (one seed) or ± std over seeds"}
+		if err := save(bars(names, vals, errs, setting+": probe accuracy (%)"), dir, p.Name, 9, 4); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
-		names, vals = nil, nil
+		names, vals, errs = nil, nil, nil
 		for _, routing := range []string{"oracle", "all"} {
 			for _, row := range ckaRows {
-				if s, ok := sum["routing."+routing+".cka."+row.key]; ok {
-					names = append(names, fmt.Sprintf("%s\n%s", row.key[4:], routing))
+				path := "routing." + routing + ".cka." + row.key
+				if s, ok := sum[path]; ok {
+					names = append(names, ckaShort[row.key]+"\n"+map[string]string{"oracle": "oracle", "all": "label-free"}[routing])
 					vals = append(vals, s.Mean)
+					errs = append(errs, uncertainty(sum, path, 1))
 				}
 			}
 		}
-		p = Plot{Name: "cka-" + setting, Caption: setting + ": linear CKA per pair and routing"}
-		if err := save(bars(names, vals, setting+": linear CKA"), dir, p.Name, 9, 4); err != nil {
+		p = Plot{Name: "cka-" + setting, Caption: setting + ": linear CKA per pair and routing (atlas-rel: atlas vs original_rel; atlas-abs: vs original_abs; naive-abs: naive mean vs original_abs; shared / non-shared: atlas-rel on those classes)"}
+		if err := save(bars(names, vals, errs, setting+": linear CKA"), dir, p.Name, 9, 4); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
-		names, vals = nil, nil
+		names, vals, errs = nil, nil, nil
 		for _, row := range sepRows {
 			if s, ok := sum[row.path]; ok {
 				names = append(names, shortName(row.path))
@@ -80,7 +84,7 @@ func WritePlots(res *experiment.Results, dir string) ([]Plot, error) {
 			}
 		}
 		p = Plot{Name: "separability-" + setting, Caption: setting + ": separability per space"}
-		if err := save(bars(names, vals, setting+": separability"), dir, p.Name, 9, 4); err != nil {
+		if err := save(bars(names, vals, nil, setting+": separability"), dir, p.Name, 9, 4); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -133,8 +137,49 @@ func scatter(pts []experiment.Point, title string) *plot.Plot {
 	return p
 }
 
-// bars draws one bar per value; bars of the atlas ("merged") stand out.
-func bars(names []string, vals []float64, title string) *plot.Plot {
+// ckaShort are bar labels for the CKA pairs (ckaRows has the full names).
+var ckaShort = map[string]string{
+	"cka_orig_aggr_rel_rel": "atlas-rel", "cka_shared": "shared", "cka_non_shared": "non-shared",
+	"cka_orig_aggr_abs_rel": "atlas-abs", "cka_naive_mean_abs": "naive-abs",
+}
+
+// uncertainty returns how far below and above the mean a whisker goes:
+// the bootstrap interval with one seed, the std with several, none when
+// neither is known. scale converts to the plotted unit.
+func uncertainty(sum map[string]experiment.Stat, path string, scale float64) [2]float64 {
+	s := sum[path]
+	if s.N > 1 {
+		return [2]float64{s.Std * scale, s.Std * scale}
+	}
+	ci := strings.TrimSuffix(path, ".total_acc") + ".total_acc_ci95"
+	if strings.Contains(path, ".cka.") {
+		ci = strings.Replace(path, ".cka.", ".cka_ci95.", 1)
+	}
+	lo, okLo := sum[ci+".lo"]
+	hi, okHi := sum[ci+".hi"]
+	if !okLo || !okHi {
+		return [2]float64{}
+	}
+	return [2]float64{(s.Mean - lo.Mean) * scale, (hi.Mean - s.Mean) * scale}
+}
+
+// errorBars adapts values and whiskers to plotter.YErrorBars.
+type errorBars struct {
+	vals []float64
+	errs [][2]float64
+}
+
+func (e errorBars) Len() int                    { return len(e.vals) }
+func (e errorBars) XY(i int) (float64, float64) { return float64(i), e.vals[i] }
+func (e errorBars) YError(i int) (float64, float64) {
+	return e.errs[i][0], e.errs[i][1]
+}
+
+// bars draws one bar per value, with whiskers when errs is given; bars of
+// the atlas ("merged") stand out. The value axis starts below the
+// smallest bar rather than at 0, so that differences of a point show;
+// its tick labels say where it starts.
+func bars(names []string, vals []float64, errs [][2]float64, title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	for i, v := range vals {
@@ -144,20 +189,31 @@ func bars(names []string, vals []float64, title string) *plot.Plot {
 		}
 		b.XMin = float64(i)
 		b.Color = palette[8]
-		if strings.HasPrefix(names[i], "merged") || strings.HasPrefix(names[i], "orig_aggr") {
+		if strings.HasPrefix(names[i], "merged") || strings.HasPrefix(names[i], "atlas") {
 			b.Color = palette[0]
 		}
 		b.LineStyle.Width = 0
 		p.Add(b)
 	}
-	p.NominalX(names...)
-	hi := 0.0
-	for _, v := range vals {
-		hi = math.Max(hi, v)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, v := range vals {
+		var e [2]float64
+		if errs != nil {
+			e = errs[i]
+		}
+		lo, hi = math.Min(lo, v-e[0]), math.Max(hi, v+e[1])
 	}
-	p.Y.Min = 0
-	if hi > 0 {
-		p.Y.Max = hi * 1.05
+	if errs != nil {
+		if eb, err := plotter.NewYErrorBars(errorBars{vals, errs}); err == nil {
+			eb.CapWidth = vg.Points(8)
+			p.Add(eb)
+		}
+	}
+	p.NominalX(names...)
+	if len(vals) > 0 {
+		span := math.Max(hi-lo, 1e-9)
+		p.Y.Min = math.Max(0, lo-0.5*span)
+		p.Y.Max = hi + 0.1*span
 	}
 	return p
 }
