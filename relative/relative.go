@@ -130,11 +130,20 @@ func (c Config) Fit(anchors *space.Space) (*Projector, error) {
 	default:
 		return nil, fmt.Errorf("unknown pre-transform %q (want one of %v)", pre, Pres)
 	}
-	a, err := p.prepare(anchors, "anchor")
+	a, inv, err := p.prepare(anchors, "anchor")
 	if err != nil {
 		return nil, err
 	}
-	p.anchors = a
+	p.anchors = make([]float32, len(a)) // the anchors, normalised for cosine and angular
+	for i := range anchors.N() {
+		scale := float32(1)
+		if inv != nil {
+			scale = inv[i]
+		}
+		for j, v := range a[i*d : (i+1)*d] {
+			p.anchors[i*d+j] = v * scale
+		}
+	}
 	return p, nil
 }
 
@@ -144,50 +153,50 @@ func (p *Projector) Dim() int { return len(p.anchorIDs) }
 // AnchorIDs returns the anchor ids in coordinate order.
 func (p *Projector) AnchorIDs() []int64 { return append([]int64(nil), p.anchorIDs...) }
 
-// prepare applies the pre-transform and, for cosine and angular, the row
-// normalisation, to a copy of s's rows.
-func (p *Projector) prepare(s *space.Space, what string) ([]float32, error) {
+// prepare applies the pre-transform to s's rows (a copy when there is
+// one; s.Data itself otherwise) and, for cosine and angular, returns each
+// row's inverse L2 norm, so that a chart is normalised without a copy:
+// cos(x, a) = (x . a^) / |x|.
+func (p *Projector) prepare(s *space.Space, what string) (rows []float32, invNorm []float32, err error) {
 	if s.Dim != p.dim {
-		return nil, fmt.Errorf("%s has dimension %d, anchors have %d", s.Name, s.Dim, p.dim)
+		return nil, nil, fmt.Errorf("%s has dimension %d, anchors have %d", s.Name, s.Dim, p.dim)
 	}
-	out := make([]float32, len(s.Data))
-	copy(out, s.Data)
+	rows = s.Data
 	d := p.dim
 	if p.shift != nil {
-		for i := 0; i < len(out); i += d {
-			row := out[i : i+d]
-			for j := range row {
-				row[j] -= p.shift[j]
+		rows = make([]float32, len(s.Data))
+		for i := 0; i < len(rows); i += d {
+			row, src := rows[i:i+d], s.Data[i:i+d]
+			for j, v := range src {
+				row[j] = v - p.shift[j]
 				if p.scale != nil {
 					row[j] /= p.scale[j]
 				}
 			}
 		}
 	}
-	if p.kind == Cosine || p.kind == Angular {
-		var zero []int64
-		for i := 0; i < s.N(); i++ {
-			row := out[i*d : (i+1)*d]
-			var ss float64
-			for _, v := range row {
-				ss += float64(v) * float64(v)
-			}
-			norm := math.Sqrt(ss)
-			if norm < Eps {
-				zero = append(zero, s.IDs[i])
-				continue
-			}
-			inv := float32(1 / norm)
-			for j := range row {
-				row[j] *= inv
-			}
-		}
-		if len(zero) > 0 {
-			return nil, fmt.Errorf("%s: %d %s rows have zero norm (after %s), so their %s similarity is undefined: ids %s",
-				s.Name, len(zero), what, p.preName(), p.kind, space.FormatIDs(zero, 8))
-		}
+	if p.kind != Cosine && p.kind != Angular {
+		return rows, nil, nil
 	}
-	return out, nil
+	invNorm = make([]float32, s.N())
+	var zero []int64
+	for i := range invNorm {
+		var ss float64
+		for _, v := range rows[i*d : (i+1)*d] {
+			ss += float64(v) * float64(v)
+		}
+		norm := math.Sqrt(ss)
+		if norm < Eps {
+			zero = append(zero, s.IDs[i])
+			continue
+		}
+		invNorm[i] = float32(1 / norm)
+	}
+	if len(zero) > 0 {
+		return nil, nil, fmt.Errorf("%s: %d %s rows have zero norm (after %s), so their %s similarity is undefined: ids %s",
+			s.Name, len(zero), what, p.preName(), p.kind, space.FormatIDs(zero, 8))
+	}
+	return rows, invNorm, nil
 }
 
 func (p *Projector) preName() string {
@@ -204,7 +213,7 @@ func (p *Projector) preName() string {
 // anchors) onto the anchors. The result has the same ids and labels and
 // Dim() columns.
 func (p *Projector) Transform(s *space.Space) (*space.Space, error) {
-	x, err := p.prepare(s, "sample")
+	x, invNorm, err := p.prepare(s, "sample")
 	if err != nil {
 		return nil, err
 	}
@@ -213,9 +222,12 @@ func (p *Projector) Transform(s *space.Space) (*space.Space, error) {
 	switch p.kind {
 	case Cosine, Angular:
 		gemm.Sgemm(false, true, n, k, d, 1, x, d, p.anchors, d, 0, out, k)
-		for i, v := range out {
-			// Rounding can push |cos| a hair past 1.
-			out[i] = min(max(v, -1), 1)
+		for i := range n {
+			row, inv := out[i*k:(i+1)*k], invNorm[i]
+			for j, v := range row {
+				// Rounding can push |cos| a hair past 1.
+				row[j] = min(max(v*inv, -1), 1)
+			}
 		}
 		if p.kind == Angular {
 			for i, v := range out {
