@@ -64,8 +64,8 @@ routing, version), summary.md (also printed), plots/ (SVG and PNG), index.html
 embeddings are cached (--cache), so a re-run or an interrupted run resumes.
 
 With no flags it runs the three settings with the paper's CNN, one epoch per model
-(about 10 minutes on 2 vCPUs); --quick is a small version (MLP encoders, 3,000
-images per model) that takes about 2 minutes.`,
+(about 6 minutes on 2 vCPUs); --quick is a small version (MLP encoders, 3,000
+images per model) that takes about 40 seconds.`,
 		Example: `  atlas experiment
   atlas experiment --setting shared-samples --seeds 3 --out runs/ss
   atlas experiment --quick --out /tmp/quick`,
@@ -147,7 +147,7 @@ images per model) that takes about 2 minutes.`,
 	f.StringVar(&cacheDir, "cache", filepath.Join("runs", "cache"), "cache of trained models and embeddings")
 	f.BoolVar(&noCache, "no-cache", false, "train everything again, cache nothing")
 	f.StringVar(&settings, "setting", "", "settings to run, comma-separated: shared-samples, shared-classes, disjoint (default: all three)")
-	f.BoolVar(&quick, "quick", false, "small version: MLP encoders on 3,000 images per model, 2,000 test images (about 2 minutes)")
+	f.BoolVar(&quick, "quick", false, "small version: MLP encoders on 3,000 images per model, 2,000 test images (about 40 seconds)")
 	f.IntVar(&seeds, "seeds", 1, "repeat everything with this many seeds and report mean ± std")
 	f.Uint64Var(&seed, "seed", 1, "first seed")
 	f.StringVar(&model, "model", string(d.Model), "encoder: cnn (the paper's) or mlp")
