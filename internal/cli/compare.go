@@ -69,7 +69,8 @@ larger means more similar, its range, symmetry and invariances:
 
 The id sets must be equal unless --intersect is given.`,
 		Example: `  atlas compare atlas.npz reference.npz --json
-  atlas compare atlas.npz reference.npz --metric all --permutations 200 --json
+  atlas compare atlas.npz reference.npz --metric all --json
+  atlas compare atlas.npz reference.npz --metric linear_cka,procrustes --permutations 200
   atlas compare atlas.npz reference.npz --labels 2,5,6 --intersect`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
