@@ -118,15 +118,7 @@ type View struct {
 // the label in classes (sorted ascending), or the label itself when
 // classes is nil.
 func NewView(im *Images, classes []int, mean, std []float32) *View {
-	v := &View{Images: im, Mean: mean, Std: std}
-	if classes != nil {
-		v.classIdx = map[int]int{}
-		sorted := slices.Clone(classes)
-		slices.Sort(sorted)
-		for i, c := range sorted {
-			v.classIdx[c] = i
-		}
-	}
+	v := &View{Images: im, Mean: mean, Std: std, classIdx: classIndex(classes)}
 	for i, l := range im.Labels {
 		if v.classIdx == nil {
 			v.Rows = append(v.Rows, i)
@@ -140,9 +132,22 @@ func NewView(im *Images, classes []int, mean, std []float32) *View {
 // NewViewRows is NewView over the given rows of im, in that order. The
 // caller makes sure their labels are in classes.
 func NewViewRows(im *Images, rows []int, classes []int, mean, std []float32) *View {
-	v := NewView(&Images{}, classes, mean, std)
-	v.Images, v.Rows = im, rows
-	return v
+	return &View{Images: im, Rows: rows, Mean: mean, Std: std, classIdx: classIndex(classes)}
+}
+
+// classIndex maps each class to its position in ascending order; nil
+// classes give a nil map (labels are their own indices).
+func classIndex(classes []int) map[int]int {
+	if classes == nil {
+		return nil
+	}
+	sorted := slices.Clone(classes)
+	slices.Sort(sorted)
+	idx := make(map[int]int, len(sorted))
+	for i, c := range sorted {
+		idx[c] = i
+	}
+	return idx
 }
 
 // Subset returns a view of some of v's samples (positions in v).

@@ -35,13 +35,12 @@ func (quiet) Progress(int, int, string) {}
 
 // Results is everything a run produced.
 type Results struct {
-	Version  string                        `json:"atlas_version"`
-	Config   Config                        `json:"config"`
-	Runs     []*RunResult                  `json:"runs"`
-	Summary  map[string]map[string]Stat    `json:"summary"` // setting -> metric path -> mean/std over seeds
-	Seconds  float64                       `json:"-"`       // in timings.json
-	Settings []partition.Setting           `json:"settings"`
-	Spaces   map[string]map[string][]Point `json:"-"` // setting -> space -> 2-D PCA points (first seed), for plots
+	Version string                        `json:"atlas_version"`
+	Config  Config                        `json:"config"`
+	Runs    []*RunResult                  `json:"runs"`
+	Summary map[string]map[string]Stat    `json:"summary"` // setting -> metric path -> mean/std over seeds
+	Seconds float64                       `json:"-"`       // in timings.json
+	Spaces  map[string]map[string][]Point `json:"-"`       // setting -> space -> 2-D PCA points (first seed), for plots
 }
 
 // Point is a sample's 2-D projection and label, for scatter plots.
@@ -66,7 +65,7 @@ func Run(ctx context.Context, cfg Config, cacheDir, outDir, version string, obs 
 		return nil, err
 	}
 	r := &runner{cfg: cfg, d: d, cache: cache{cacheDir}, obs: obs, outDir: outDir}
-	res := &Results{Version: version, Config: cfg, Settings: cfg.Settings, Summary: map[string]map[string]Stat{},
+	res := &Results{Version: version, Config: cfg, Summary: map[string]map[string]Stat{},
 		Spaces: map[string]map[string][]Point{}}
 	for _, setting := range cfg.Settings {
 		var runs []*RunResult

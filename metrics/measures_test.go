@@ -16,12 +16,7 @@ import (
 
 func loadNpy(t *testing.T, path string) *space.Space {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	a, err := npy.Read(f)
+	a, err := npy.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

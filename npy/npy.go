@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -75,6 +76,19 @@ func Read(r io.Reader) (*Array, error) {
 		return nil, err
 	}
 	return Decode(b)
+}
+
+// ReadFile decodes the .npy file at path; errors name the path.
+func ReadFile(path string) (*Array, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	a, err := Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return a, nil
 }
 
 // Decode decodes one .npy array held in b. The returned array keeps a

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -205,4 +207,19 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Int64 returned %d values for shape %v", len(v), a.Shape)
 		}
 	})
+}
+
+func TestReadFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.npy")
+	var buf bytes.Buffer
+	WriteInt64(&buf, []int{2}, []int64{4, 5})
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	a, err := ReadFile(path)
+	if v, _ := a.Int64(); err != nil || !slices.Equal(v, []int64{4, 5}) {
+		t.Errorf("got %v, %v", v, err)
+	}
+	os.WriteFile(path, []byte("junk"), 0o644)
+	if _, err := ReadFile(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("bad file: %v", err)
+	}
 }

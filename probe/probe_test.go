@@ -45,12 +45,7 @@ func load(t *testing.T) (*Features, *Features, golden) {
 	json.Unmarshal(raw["train_y"], &g.TrainY)
 	json.Unmarshal(raw["test_y"], &g.TestY)
 	read := func(path string, labels []int) *Features {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		a, err := npy.Read(f)
+		a, err := npy.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}

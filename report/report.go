@@ -89,7 +89,7 @@ type Section struct {
 // Sections builds the per-setting tables and findings.
 func Sections(res *experiment.Results) []Section {
 	var out []Section
-	for _, setting := range res.Settings {
+	for _, setting := range res.Config.Settings {
 		sum := res.Summary[string(setting)]
 		var first *experiment.RunResult
 		for _, r := range res.Runs {
@@ -212,7 +212,7 @@ func Markdown(res *experiment.Results) string {
 	c := res.Config
 	fmt.Fprintf(&b, "# atlas experiment: %s\n\n", c.Dataset)
 	fmt.Fprintf(&b, "Encoder %s, %d epoch(s), seeds %v, settings %v. atlas %s. Numbers are mean ± std over seeds when there are several; with one seed, brackets hold a 95%% bootstrap interval (probe accuracy: resampled test predictions; CKA: 40 resampled blocks of test samples).\n",
-		c.Model, c.Epochs, c.Seeds, res.Settings, res.Version)
+		c.Model, c.Epochs, c.Seeds, c.Settings, res.Version)
 	fmt.Fprintf(&b, "Routing: *oracle* sends each sample to the task models whose classes hold its label (the paper's); *label-free* sends every sample to every task model and averages all of them.\n")
 	for _, sec := range Sections(res) {
 		fmt.Fprintf(&b, "\n## %s\n\n", sec.Setting)

@@ -33,12 +33,13 @@ func fake() *experiment.Results {
 	set("routing.oracle.cka_ci95.cka_orig_aggr_rel_rel.hi", 0.91)
 	set("routing.oracle.separability.merged", 3)
 	set("reference.separability.original_abs", 2)
+	cfg := experiment.Default()
+	cfg.Settings = []partition.Setting{partition.Disjoint}
 	return &experiment.Results{
-		Version:  "test",
-		Config:   experiment.Default(),
-		Settings: []partition.Setting{partition.Disjoint},
-		Runs:     []*experiment.RunResult{{Setting: partition.Disjoint, Seed: 1, Tasks: []experiment.TaskInfo{{Index: 1, Classes: []int{0, 1}}}}},
-		Summary:  map[string]map[string]experiment.Stat{"disjoint": sum},
+		Version: "test",
+		Config:  cfg,
+		Runs:    []*experiment.RunResult{{Setting: partition.Disjoint, Seed: 1, Tasks: []experiment.TaskInfo{{Index: 1, Classes: []int{0, 1}}}}},
+		Summary: map[string]map[string]experiment.Stat{"disjoint": sum},
 		Spaces: map[string]map[string][]experiment.Point{"disjoint": {
 			"merged": {{X: 0, Y: 1, Label: 0}, {X: 1, Y: 0, Label: 1}},
 		}},

@@ -8,12 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // Version is the atlas version, recorded in results.
@@ -78,12 +76,6 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(s, "unknown shorthand flag") || strings.Contains(s, "flag needs an argument") ||
 		strings.HasPrefix(s, "invalid argument") || strings.HasPrefix(s, "accepts ") ||
 		strings.HasPrefix(s, "requires at least") || strings.Contains(s, "required flag")
-}
-
-// isTerminal reports whether w is a terminal, to decide on progress bars.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // parseInts parses a comma-separated list of integers ("2,5,6").

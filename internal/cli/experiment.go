@@ -127,7 +127,7 @@ images per model) that takes about 40 seconds.`,
 			if err := os.MkdirAll(filepath.Join(out, "plots"), 0o755); err != nil {
 				return err
 			}
-			obs := &terminalObserver{w: e.stderr, on: isTerminal(e.stderr)}
+			obs := &terminalObserver{w: e.stderr, on: progress.IsTerminal(e.stderr)}
 			start := time.Now()
 			res, err := experiment.Run(cmd.Context(), cfg, cacheDir, out, Version, obs)
 			obs.bar.Done()

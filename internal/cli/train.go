@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -132,27 +133,15 @@ func checkClasses(classes []int, d *dataset.Dataset) ([]int, error) {
 		}
 		seen[c] = true
 	}
-	out := append([]int(nil), classes...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
+	out := slices.Clone(classes)
+	slices.Sort(out)
 	return out, nil
 }
 
 // seededPrefix returns k positions of a seeded permutation of n, sorted.
 func seededPrefix(n, k int, seed uint64) []int {
 	perm := rand.New(rand.NewPCG(seed, 0x6c696d6974)).Perm(n)[:k] // stream "limit"
-	for i := range perm {
-		for j := i + 1; j < len(perm); j++ {
-			if perm[j] < perm[i] {
-				perm[i], perm[j] = perm[j], perm[i]
-			}
-		}
-	}
+	slices.Sort(perm)
 	return perm
 }
 

@@ -23,10 +23,15 @@ type Bar struct {
 	last  time.Time
 }
 
+// IsTerminal reports whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // New returns a bar that draws on w only when w is a terminal.
 func New(w io.Writer, label string) *Bar {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !IsTerminal(w) {
 		return nil
 	}
 	return &Bar{w: w, label: label, start: time.Now()}
